@@ -1,0 +1,123 @@
+package dev.pgentrypoint;
+
+import dev.pgentrypoint.config.Configuration;
+import dev.pgentrypoint.database.Database;
+import dev.pgentrypoint.database.InitScripts;
+import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.lifecycle.Lifecycle;
+import dev.pgentrypoint.lifecycle.LockHolder;
+import dev.pgentrypoint.pgdata.DataDirectory;
+import dev.pgentrypoint.pgdata.Directories;
+import dev.pgentrypoint.plan.Plan;
+import dev.pgentrypoint.runtime.Postgres;
+import dev.pgentrypoint.runtime.PostgresReady;
+import dev.pgentrypoint.security.Privileges;
+import dev.pgentrypoint.settings.PgBinaries;
+import dev.pgentrypoint.settings.SettingsValidator;
+import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.ValidationReport;
+import dev.pgentrypoint.state.StateMachine;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.DefaultMainShutdownStrategy;
+import org.apache.camel.main.MainListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the settings, binds the beans the YAML routes call, and runs Camel Main over the
+ * workflows and routes on disk. The exit code is decided by the routes through {@link Lifecycle}.
+ */
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger("pg-entrypoint.main");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) throws Exception {
+        Path home = Path.of(System.getProperty("pgentrypoint.home", "."));
+        Settings settings = new Settings(System.getenv(), List.of(args), home);
+        Optional<PgBinaries> binaries = PgBinaries.discover(settings.pgBinDir(), System.getenv("PATH"),
+                Path.of("/usr/lib/postgresql"));
+        StateMachine state = new StateMachine(settings.stateFile(), Clock.systemUTC());
+        Lifecycle lifecycle = new Lifecycle(state);
+        Privileges privileges = new Privileges(settings.osUser());
+        DataDirectory data = new DataDirectory(settings.pgdataPath());
+        Directories directories = new Directories(settings, privileges);
+        Database database = new Database(settings, data, binaries);
+        Configuration configuration = new Configuration(settings, binaries, privileges);
+        InitScripts scripts = new InitScripts(settings, database, binaries);
+        Postgres postgres = new Postgres(settings, binaries);
+
+        org.apache.camel.main.Main main = new org.apache.camel.main.Main();
+        main.bind("settings", settings);
+        main.bind("validationReport", new ValidationReport());
+        main.bind("settingsValidator", new SettingsValidator(settings, binaries));
+        main.bind("lifecycle", lifecycle);
+        main.bind("stateMachine", state);
+        main.bind("lock", new LockHolder(settings.lockFile(), settings.pgdata()));
+        main.bind("privileges", privileges);
+        main.bind("dataDirectory", data);
+        main.bind("directories", directories);
+        main.bind("database", database);
+        main.bind("configuration", configuration);
+        main.bind("initScripts", scripts);
+        main.bind("postgres", postgres);
+        main.bind("postgresReady", new PostgresReady(settings.pgdataPath()));
+        main.bind("plan", new Plan(directories, database, configuration, scripts, postgres));
+
+        main.addInitialProperty("camel.main.name", "pg-entrypoint");
+        main.addInitialProperty("camel.main.routesIncludePattern", "file:" + settings.workflowsDir() + "/*.yaml,file:"
+                + settings.routesDir() + "/**/*.yaml");
+        main.addInitialProperty("camel.main.basePackageScanEnabled", "false");
+        main.addInitialProperty("camel.main.jmxEnabled", "false");
+        main.addInitialProperty("camel.main.useMdcLogging", "true");
+        main.addInitialProperty("camel.main.shutdownTimeout", "5");
+        main.addInitialProperty("camel.main.shutdownNowOnTimeout", "true");
+        main.addInitialProperty("camel.main.shutdownSuppressLoggingOnTimeout", "true");
+        main.addInitialProperty("camel.main.startupSummaryLevel", settings.debug() ? "Default" : "Off");
+        main.addInitialProperty("entrypoint.pgdata", settings.pgdata());
+        main.addInitialProperty("entrypoint.pg.bindir", binaries.map(b -> b.binDir().toString()).orElse("/nonexistent"));
+        main.addInitialProperty("entrypoint.startup.mode", settings.startupMode());
+        main.addInitialProperty("entrypoint.shutdown.timeout", String.valueOf(settings.shutdownTimeout()));
+        main.addInitialProperty("entrypoint.start.timeout", String.valueOf(settings.startTimeout()));
+        main.addInitialProperty("entrypoint.dry.run", String.valueOf(settings.dryRun()));
+        main.addInitialProperty("entrypoint.is.root", String.valueOf(privileges.isRoot()));
+        main.addInitialProperty("entrypoint.exec.timeout", String.valueOf(settings.commandTimeout() * 1000L));
+        main.addInitialProperty("entrypoint.script.timeout", String.valueOf(settings.scriptTimeout() * 1000L));
+
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport m) {
+                lifecycle.attach(m.getCamelContext(), main::completed);
+            }
+        });
+        if (main.getShutdownStrategy() instanceof DefaultMainShutdownStrategy strategy) {
+            strategy.disableHangupSupport();
+        }
+        for (String signal : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> lifecycle.onSignal(signal));
+        }
+
+        try {
+            main.run();
+        } catch (Exception e) {
+            LOG.error("cannot load the workflow: {}", e.getMessage());
+            LOG.debug("cause", e);
+            return ExitCode.INVALID_INPUT.code();
+        }
+        if (!lifecycle.decided()) {
+            LOG.error("the workflow did not start: check the YAML under WORKFLOWS_DIR={} and ROUTES_DIR={} "
+                    + "(the error above names the file and line)", settings.workflowsDir(), settings.routesDir());
+            return ExitCode.INVALID_INPUT.code();
+        }
+        return lifecycle.exitCode().code();
+    }
+}

@@ -1,0 +1,223 @@
+package dev.pgentrypoint.database;
+
+import dev.pgentrypoint.lifecycle.EntrypointException;
+import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.logging.Audit;
+import dev.pgentrypoint.pgdata.DataDirectory;
+import dev.pgentrypoint.settings.PgBinaries;
+import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.ShellWords;
+import dev.pgentrypoint.settings.ValidationReport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+
+/** Module 02-database: decides whether initdb runs, builds its arguments, and keeps the secrets out of argv and logs. */
+public final class Database {
+    /** initdb options the entrypoint sets itself; users set them through their variables instead. */
+    static final Map<String, String> DENIED_INITDB_OPTIONS = Map.ofEntries(
+            Map.entry("-D", "PGDATA"), Map.entry("--pgdata", "PGDATA"),
+            Map.entry("-U", "POSTGRES_USER"), Map.entry("--username", "POSTGRES_USER"),
+            Map.entry("--pwfile", "POSTGRES_PASSWORD_FILE"), Map.entry("-W", "POSTGRES_PASSWORD"),
+            Map.entry("--pwprompt", "POSTGRES_PASSWORD"),
+            Map.entry("-X", "POSTGRES_INITDB_WALDIR"), Map.entry("--waldir", "POSTGRES_INITDB_WALDIR"),
+            Map.entry("-n", "nothing (a failed initdb must clean up)"),
+            Map.entry("--no-clean", "nothing (a failed initdb must clean up)"),
+            Map.entry("-S", "nothing"), Map.entry("--sync-only", "nothing"),
+            Map.entry("-s", "nothing"), Map.entry("--show", "nothing"));
+
+    private final Settings settings;
+    private final DataDirectory data;
+    private final Optional<PgBinaries> binaries;
+    private volatile Path secretsDir;
+
+    public Database(Settings settings, DataDirectory data, Optional<PgBinaries> binaries) {
+        this.settings = settings;
+        this.data = data;
+        this.binaries = binaries;
+    }
+
+    public void validate(ValidationReport report) {
+        for (String name : List.of("POSTGRES_PASSWORD", "POSTGRES_USER", "POSTGRES_DB", "POSTGRES_INITDB_ARGS")) {
+            checkSecretPair(report, name);
+        }
+        DataDirectory.Status status = data.status();
+        switch (status) {
+            case INCOMPLETE -> report.initIncomplete("PGDATA", data.path() + " holds an initialization that did not "
+                    + "finish (marker " + (java.nio.file.Files.exists(data.innerMarker()) ? data.innerMarker()
+                    : data.siblingMarker()) + "). Nothing was started. To recover: inspect the log of the failed run, "
+                    + "then either move the directory aside and start again on an empty PGDATA, or, if you completed "
+                    + "the remaining steps by hand, remove the marker file(s)");
+            case FOREIGN -> report.invalid("PGDATA", data.path() + " is not empty and has no PG_VERSION, so it is not a "
+                    + "PostgreSQL data directory (it holds " + String.join(", ", data.entries().stream().limit(5).toList())
+                    + "): point PGDATA to an empty directory or a subdirectory of this mount");
+            case INITIALIZED -> checkVersion(report);
+            default -> validateFirstInit(report);
+        }
+    }
+
+    private void checkVersion(ValidationReport report) {
+        Optional<String> onDisk = data.version();
+        Optional<Integer> binary = binaries.flatMap(PgBinaries::majorVersion);
+        if (onDisk.isPresent() && binary.isPresent() && !onDisk.get().equals(String.valueOf(binary.get()))) {
+            report.invalid("PGDATA", data.path() + " was initialized by PostgreSQL " + onDisk.get() + " but the binaries in "
+                    + binaries.get().binDir() + " are PostgreSQL " + binary.get() + ": use binaries of version "
+                    + onDisk.get() + " (PG_BIN_DIR), or upgrade the data with pg_upgrade first");
+        }
+    }
+
+    private void validateFirstInit(ValidationReport report) {
+        if (settings.password().isEmpty() && !settings.trustRequested()
+                && settings.raw("POSTGRES_PASSWORD_FILE").isEmpty()) {
+            report.invalid("POSTGRES_PASSWORD", "the database is uninitialized and no superuser password is given: set "
+                    + "POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE, or POSTGRES_HOST_AUTH_METHOD=trust to allow every "
+                    + "connection without a password (not recommended)");
+        } else if (settings.password().isEmpty() && settings.raw("POSTGRES_PASSWORD_FILE").isPresent()
+                && !settings.trustRequested() && Files.isReadable(Path.of(settings.raw("POSTGRES_PASSWORD_FILE").get()))) {
+            report.invalid("POSTGRES_PASSWORD_FILE", settings.raw("POSTGRES_PASSWORD_FILE").get() + " is empty: put the password in it");
+        }
+        if (settings.trustRequested()) {
+            report.warn("POSTGRES_HOST_AUTH_METHOD=trust: every host may connect as any user WITHOUT A PASSWORD. "
+                    + "Use it only for throw-away development databases.");
+        }
+        List<String> args;
+        try {
+            args = ShellWords.split(settings.initdbArgsRaw());
+        } catch (IllegalArgumentException e) {
+            report.invalid("POSTGRES_INITDB_ARGS", "does not parse with shell quoting rules: " + e.getMessage());
+            return;
+        }
+        for (String arg : args) {
+            String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            String owner = DENIED_INITDB_OPTIONS.get(option);
+            if (owner == null && option.length() > 2 && option.startsWith("-") && !option.startsWith("--")
+                    && DENIED_INITDB_OPTIONS.containsKey(option.substring(0, 2))) {
+                owner = DENIED_INITDB_OPTIONS.get(option.substring(0, 2));
+            }
+            if (owner != null) {
+                report.invalid("POSTGRES_INITDB_ARGS", "'" + arg + "' is set by the entrypoint: use " + owner + " instead");
+            }
+        }
+    }
+
+    private void checkSecretPair(ValidationReport report, String name) {
+        Optional<String> file = settings.raw(name + "_FILE");
+        if (settings.raw(name).isPresent() && file.isPresent()) {
+            report.invalid(name, "both " + name + " and " + name + "_FILE are set; they are exclusive: unset one");
+        } else if (file.isPresent() && !(Files.isRegularFile(Path.of(file.get())) && Files.isReadable(Path.of(file.get())))) {
+            report.invalid(name + "_FILE", "cannot read " + file.get() + ": mount a readable file there or unset "
+                    + name + "_FILE");
+        }
+    }
+
+    public boolean needsInit() {
+        return data.needsInit();
+    }
+
+    /** Arguments of initdb; writes the password to a 0600 file that {@link #cleanup()} removes. */
+    public List<String> initdbArgs() throws IOException {
+        List<String> args = new ArrayList<>(List.of("--pgdata=" + data.path(), "--username=" + settings.superuser()));
+        Optional<String> password = settings.password();
+        if (password.isPresent()) {
+            args.add("--pwfile=" + writeSecret("pwfile", password.get() + "\n"));
+        }
+        settings.walDir().ifPresent(w -> args.add("--waldir=" + w));
+        args.addAll(settings.initdbArgs());
+        return args;
+    }
+
+    /** The same arguments with the password file left out, for the plan and the log. */
+    public List<String> initdbArgsForDisplay() {
+        List<String> args = new ArrayList<>(List.of("--pgdata=" + data.path(), "--username=" + settings.superuser()));
+        settings.password().ifPresent(p -> args.add("--pwfile=<0600 file, removed afterwards>"));
+        settings.walDir().ifPresent(w -> args.add("--waldir=" + w));
+        args.addAll(settings.initdbArgs());
+        return args;
+    }
+
+    /** A libpq password file for psql and init scripts, when a password is known; empty otherwise. */
+    public Optional<Path> pgpass() throws IOException {
+        Optional<String> password = settings.password();
+        if (password.isEmpty()) {
+            return Optional.empty();
+        }
+        String escaped = password.get().replace("\\", "\\\\").replace(":", "\\:");
+        return Optional.of(writeSecret("pgpass", "*:*:*:" + settings.superuser().replace("\\", "\\\\")
+                .replace(":", "\\:") + ":" + escaped + "\n"));
+    }
+
+    private synchronized Path writeSecret(String name, String content) throws IOException {
+        if (secretsDir == null) {
+            secretsDir = Files.createTempDirectory("pg-entrypoint-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        Path file = secretsDir.resolve(name);
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    public void markBeforeInitdb() {
+        data.markBeforeInitdb(facts());
+    }
+
+    public void markAfterInitdb() {
+        try {
+            data.markAfterInitdb(facts());
+            Audit.event("initdb", Map.of("pgdata", data.path().toString(), "superuser", settings.superuser()));
+        } catch (IOException e) {
+            throw new EntrypointException("init-database-initdb", ExitCode.INIT_FAILED,
+                    "cannot write the marker " + data.innerMarker() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Called after the last init step succeeded. */
+    public void complete() {
+        try {
+            data.unmark();
+        } catch (IOException e) {
+            throw new EntrypointException("init-database-complete", ExitCode.INIT_FAILED,
+                    "cannot remove the marker " + data.innerMarker() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes the password files; never touches PGDATA. Idempotent. */
+    public synchronized void cleanup() throws IOException {
+        if (secretsDir == null) {
+            return;
+        }
+        try (var files = Files.list(secretsDir)) {
+            for (Path f : files.toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+        Files.deleteIfExists(secretsDir);
+        secretsDir = null;
+    }
+
+    private String facts() {
+        return "started=" + Instant.now() + " pid=" + ProcessHandle.current().pid();
+    }
+
+    public List<String> plan() {
+        if (!needsInit()) {
+            return List.of("skip initdb: " + data.path() + " holds PostgreSQL " + data.version().orElse("?"));
+        }
+        String initdb = binaries.map(b -> b.tool("initdb").toString()).orElse("initdb");
+        List<String> cmd = new ArrayList<>(List.of(initdb));
+        cmd.addAll(initdbArgsForDisplay());
+        return List.of("write marker " + data.siblingMarker() + " (if the parent is writable)",
+                "run " + String.join(" ", cmd.stream().map(ShellWords::quote).toList()),
+                "write marker " + data.innerMarker());
+    }
+
+}

@@ -1,0 +1,154 @@
+package dev.pgentrypoint.database;
+
+import dev.pgentrypoint.settings.PgBinaries;
+import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.ShellWords;
+import dev.pgentrypoint.settings.ValidationReport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * The scripts of {@code /docker-entrypoint-initdb.d} ({@code INITDB_SCRIPTS_DIR}) and the commands that
+ * run them against the temporary socket-only server: {@code *.sql} and {@code *.sql.gz} through psql,
+ * {@code *.sh} through bash, in byte order of their names; other files are ignored.
+ */
+public final class InitScripts {
+    static final String CREATE_DATABASE_SQL = "SELECT format('CREATE DATABASE %I', :'db') "
+            + "WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \\gexec\n";
+
+    private final Settings settings;
+    private final Database database;
+    private final Optional<PgBinaries> binaries;
+
+    public InitScripts(Settings settings, Database database, Optional<PgBinaries> binaries) {
+        this.settings = settings;
+        this.database = database;
+        this.binaries = binaries;
+    }
+
+    public void validate(ValidationReport report) {
+        Path dir = settings.initdbScriptsDir();
+        if (!Files.exists(dir)) {
+            return;
+        }
+        if (!Files.isDirectory(dir) || !Files.isReadable(dir) || !Files.isExecutable(dir)) {
+            report.invalid("INITDB_SCRIPTS_DIR", dir + " cannot be listed: make it a readable directory");
+            return;
+        }
+        for (Path script : scripts()) {
+            if (!Files.isReadable(script)) {
+                report.invalid("INITDB_SCRIPTS_DIR", script + " is not readable: fix its mode or remove it");
+            }
+        }
+    }
+
+    /** The scripts that will run, in order. */
+    public List<Path> scripts() {
+        Path dir = settings.initdbScriptsDir();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(InitScripts::runnable).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Files of the directory that are not scripts, logged as ignored. */
+    public List<Path> ignored() {
+        Path dir = settings.initdbScriptsDir();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> !runnable(p)).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    static boolean runnable(Path p) {
+        String name = p.getFileName().toString();
+        return Files.isRegularFile(p) && (name.endsWith(".sql") || name.endsWith(".sql.gz") || name.endsWith(".sh"));
+    }
+
+    /** Whether a first initialization needs the temporary server: a database to create or a script to run. */
+    public boolean needsTemporaryServer() {
+        return !"postgres".equals(settings.database()) || !scripts().isEmpty();
+    }
+
+    /** {@code env} arguments creating POSTGRES_DB when missing; the SQL comes from {@link #createDatabaseInput()}. */
+    public List<String> createDatabaseArgs() throws IOException {
+        List<String> args = environment();
+        args.addAll(psql("postgres"));
+        args.addAll(List.of("-v", "db=" + settings.database(), "-f", "-"));
+        return args;
+    }
+
+    public String createDatabaseInput() {
+        return CREATE_DATABASE_SQL;
+    }
+
+    /** {@code env} arguments running one script. */
+    public List<String> scriptArgs(Path script) throws IOException {
+        List<String> args = environment();
+        String name = script.getFileName().toString();
+        if (name.endsWith(".sh")) {
+            args.addAll(List.of("bash", script.toString()));
+        } else {
+            args.addAll(psql(settings.database()));
+            args.addAll(List.of("-f", name.endsWith(".gz") ? "-" : script.toString()));
+        }
+        return args;
+    }
+
+    /** The standard input of a script: the decompressed SQL of a {@code .sql.gz}, else nothing. */
+    public InputStream scriptInput(Path script) throws IOException {
+        if (script.getFileName().toString().endsWith(".sql.gz")) {
+            return new GZIPInputStream(Files.newInputStream(script));
+        }
+        return InputStream.nullInputStream();
+    }
+
+    private List<String> psql(String dbname) {
+        String psql = binaries.map(b -> b.tool("psql").toString()).orElse("psql");
+        return new ArrayList<>(List.of(psql, "-v", "ON_ERROR_STOP=1", "--no-psqlrc", "--no-password", "--dbname", dbname));
+    }
+
+    private List<String> environment() throws IOException {
+        List<String> env = new ArrayList<>(List.of("PGHOST=" + settings.socketDir(), "PGPORT=" + settings.port(),
+                "PGUSER=" + settings.superuser(), "PGDATABASE=" + settings.database(),
+                "POSTGRES_USER=" + settings.superuser(), "POSTGRES_DB=" + settings.database(),
+                "PGDATA=" + settings.pgdata()));
+        Optional<Path> pgpass = database.pgpass();
+        pgpass.ifPresent(p -> env.add("PGPASSFILE=" + p));
+        return env;
+    }
+
+    public List<String> plan() {
+        if (!database.needsInit()) {
+            return List.of("skip init scripts: existing data");
+        }
+        if (!needsTemporaryServer()) {
+            return List.of("skip the temporary server: no database to create and no script in "
+                    + settings.initdbScriptsDir());
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add("start a temporary server on the socket only (listen_addresses='') in " + settings.socketDir());
+        if (!"postgres".equals(settings.database())) {
+            lines.add("create database " + ShellWords.quote(settings.database()) + " if missing");
+        }
+        scripts().forEach(s -> lines.add("run " + s));
+        ignored().forEach(s -> lines.add("ignore " + s));
+        lines.add("stop the temporary server (fast)");
+        return lines;
+    }
+}

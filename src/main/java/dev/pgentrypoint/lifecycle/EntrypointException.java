@@ -1,0 +1,27 @@
+package dev.pgentrypoint.lifecycle;
+
+/** A failure of one step, carrying the step, the reason and the exit code it leads to. */
+public class EntrypointException extends RuntimeException {
+    private final String step;
+    private final ExitCode exitCode;
+
+    public EntrypointException(String step, ExitCode exitCode, String reason) {
+        super(reason);
+        this.step = step;
+        this.exitCode = exitCode;
+    }
+
+    public EntrypointException(String step, ExitCode exitCode, String reason, Throwable cause) {
+        super(reason, cause);
+        this.step = step;
+        this.exitCode = exitCode;
+    }
+
+    public String step() {
+        return step;
+    }
+
+    public ExitCode exitCode() {
+        return exitCode;
+    }
+}

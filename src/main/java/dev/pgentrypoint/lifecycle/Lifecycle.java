@@ -1,0 +1,257 @@
+package dev.pgentrypoint.lifecycle;
+
+import dev.pgentrypoint.settings.ValidationException;
+import dev.pgentrypoint.state.State;
+import dev.pgentrypoint.state.StateMachine;
+import dev.pgentrypoint.supervise.StartGuard;
+import dev.pgentrypoint.supervise.SuperviseComponent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.exec.ExecException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Coordinates the end of the entrypoint: signals, failures and the exit code. The first reason to
+ * end wins: a failure sets 1, 2 or 3; a signal leads to the shutdown route (0, or 4 when forced).
+ * While the init workflow runs, a signal interrupts its current command and the workflow's error
+ * handler runs the shutdown route; afterwards the signal thread runs it.
+ */
+public final class Lifecycle implements StartGuard {
+    private static final Logger LOG = LoggerFactory.getLogger("pg-entrypoint.lifecycle");
+
+    private final StateMachine state;
+    private volatile ExitCode exitCode;
+    private volatile boolean forced;
+    private boolean stopping;
+    private boolean workflowActive = true;
+    private volatile CamelContext context;
+    private volatile Runnable completer;
+
+    public Lifecycle(StateMachine state) {
+        this.state = state;
+    }
+
+    public void attach(CamelContext context, Runnable completer) {
+        this.context = context;
+        this.completer = completer;
+    }
+
+    /** Called on the JVM's signal thread for SIGTERM and SIGINT. */
+    public void onSignal(String signal) {
+        boolean runShutdown;
+        synchronized (this) {
+            if (stopping) {
+                LOG.info("signal={} received again; shutdown already in progress", signal);
+                return;
+            }
+            stopping = true;
+            runShutdown = !workflowActive;
+        }
+        LOG.info("signal={} received state={} action=shutdown", signal, state.current());
+        if (runShutdown) {
+            Thread t = new Thread(this::runShutdown, "shutdown");
+            t.start();
+        } else {
+            interruptCommands();
+        }
+    }
+
+    private void runShutdown() {
+        try {
+            context.createProducerTemplate().sendBody("direct:runtime-shutdown", null);
+        } catch (RuntimeException e) {
+            LOG.error("shutdown route failed: {}", e.getMessage());
+            decide(ExitCode.SHUTDOWN_FORCED);
+            exit();
+        }
+    }
+
+    /** Sends SIGINT to one-shot commands (initdb, psql, scripts) so the workflow stops at its current step. */
+    void interruptCommands() {
+        Set<Long> supervised = new HashSet<>();
+        SuperviseComponent supervise = context == null ? null : context.getComponent("supervise", SuperviseComponent.class);
+        if (supervise != null) {
+            supervise.running().forEach(n -> supervise.pid(n).ifPresent(supervised::add));
+        }
+        ProcessHandle.current().children().filter(p -> !supervised.contains(p.pid())).forEach(child -> {
+            child.descendants().forEach(d -> Signals.send(d.pid(), "INT"));
+            Signals.send(child.pid(), "INT");
+        });
+    }
+
+    /**
+     * The init workflow's exchange completed, however it ended. When a stop was requested meanwhile
+     * and nothing decided the end yet, the shutdown route runs now.
+     */
+    public void workflowEnded() {
+        synchronized (this) {
+            workflowActive = false;
+            if (!stopping || decided()) {
+                return;
+            }
+        }
+        LOG.info("a stop was requested during startup; shutting down");
+        new Thread(this::runShutdown, "shutdown").start();
+    }
+
+    public synchronized boolean isStopping() {
+        return stopping;
+    }
+
+    @Override
+    public void checkStart(String name) {
+        if (isStopping()) {
+            throw new EntrypointException("supervise-" + name, ExitCode.SUCCESS, "not starting " + name
+                    + ": shutdown in progress");
+        }
+    }
+
+    /** Error handler of the init phase: exit 2 unless the exception names its own code. */
+    public void failInit(Exchange exchange) {
+        fail(exchange, ExitCode.INIT_FAILED.code());
+    }
+
+    /** Error handler of the runtime phase: exit 3 unless the exception names its own code. */
+    public void failRuntime(Exchange exchange) {
+        fail(exchange, ExitCode.RUNTIME_FAILED.code());
+    }
+
+    void fail(Exchange exchange, int phaseCode) {
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String step = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class);
+        ExitCode code = codeOf(e, phaseCode);
+        if (e instanceof EntrypointException ee && ee.step() != null) {
+            step = ee.step();
+        }
+        String reason = e == null ? "unknown" : e.getMessage() + commandOutput(e);
+        if (e instanceof ValidationException) {
+            LOG.error("validation failed exit={}: {}", code.code(), reason);
+        } else {
+            LOG.error("step={} failed exit={} reason={}", step, code.code(), reason);
+        }
+        decide(code);
+        if (state.canTransition(State.ERROR)) {
+            state.transition(State.ERROR, Map.of("step", String.valueOf(step), "exit", String.valueOf(code.code())));
+        }
+    }
+
+    static ExitCode codeOf(Throwable e, int phaseCode) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof EntrypointException ee) {
+                return ee.exitCode();
+            }
+            if (t instanceof dev.pgentrypoint.state.LockHeldException) {
+                return ExitCode.INVALID_INPUT;
+            }
+        }
+        for (ExitCode c : ExitCode.values()) {
+            if (c.code() == phaseCode) {
+                return c;
+            }
+        }
+        return ExitCode.INIT_FAILED;
+    }
+
+    private static String commandOutput(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ExecException exec) {
+                return " (exit value " + exec.getExitValue() + ")" + tail(exec.getStderr()) + tail(exec.getStdout());
+            }
+        }
+        return "";
+    }
+
+    private static String tail(InputStream in) {
+        if (in == null) {
+            return "";
+        }
+        try {
+            in.reset();
+        } catch (IOException ignored) {
+            // not resettable: read what is left
+        }
+        try {
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (text.isEmpty()) {
+                return "";
+            }
+            return "\n" + (text.length() > 4000 ? "..." + text.substring(text.length() - 4000) : text);
+        } catch (IOException ex) {
+            return "";
+        }
+    }
+
+    /** Shutdown route: STOPPING, unless the failure that led here already set ERROR. */
+    public void beginShutdown() {
+        synchronized (this) {
+            stopping = true;
+        }
+        if (state.canTransition(State.STOPPING)) {
+            state.transition(State.STOPPING);
+        }
+    }
+
+    /** Records the outcome of stopping one supervised child; null means it was not running. */
+    public void recordStop(Boolean childForced) {
+        if (Boolean.TRUE.equals(childForced)) {
+            forced = true;
+        }
+    }
+
+    /** Shutdown route: everything is down; 0, or 4 when a stop had to be forced, unless a failure decided first. */
+    public void stopped() {
+        decide(forced ? ExitCode.SHUTDOWN_FORCED : ExitCode.SUCCESS);
+        if (state.canTransition(State.STOPPED)) {
+            state.transition(State.STOPPED, Map.of("exit", String.valueOf(exitCode().code())));
+        }
+    }
+
+    public void reexecUnprivileged() {
+        decide(ExitCode.REEXEC_UNPRIVILEGED);
+    }
+
+    public void transition(String next) {
+        state.transition(State.valueOf(next));
+    }
+
+    public void transition(String next, String key, String value) {
+        state.transition(State.valueOf(next), Map.of(key, value));
+    }
+
+    /** Sets the exit code unless one was decided before: the first reason to end wins. */
+    public synchronized void decide(ExitCode code) {
+        if (exitCode == null) {
+            exitCode = code;
+        }
+    }
+
+    public ExitCode exitCode() {
+        ExitCode code = exitCode;
+        return code == null ? ExitCode.SUCCESS : code;
+    }
+
+    public boolean decided() {
+        return exitCode != null;
+    }
+
+    /** The decided exit code as a number, for logs. */
+    public int exitStatus() {
+        return exitCode().code();
+    }
+
+    /** Ends Camel Main (and so the JVM) with the decided exit code. */
+    public void exit() {
+        decide(ExitCode.SUCCESS);
+        Runnable c = completer;
+        if (c != null) {
+            new Thread(c, "exit").start();
+        }
+    }
+}

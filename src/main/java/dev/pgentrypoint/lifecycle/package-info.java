@@ -1,0 +1,2 @@
+/** The entrypoint's life: exit codes, signals, shutdown coordination and the final exit. */
+package dev.pgentrypoint.lifecycle;

@@ -1,0 +1,84 @@
+package dev.pgentrypoint.logging;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Hides secrets in text and command lines before they reach a log. */
+public final class Masking {
+
+    /** What a hidden secret is replaced with. */
+    public static final String MASK = "****";
+
+    /** {@code --password=}, {@code password=} (conninfo) and {@code PGPASSWORD=}, any case. */
+    private static final Pattern KEY_VALUE = Pattern.compile(
+        "(?i)(?<![A-Za-z0-9_])((?:PG)?PASSWORD\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'?|\"(?:[^\"\\\\]|\\\\.)*\"?|\\S+)");
+    /** {@code password=} in the query of a connection URI, which ends at {@code &} or {@code #}. */
+    private static final Pattern URI_QUERY = Pattern.compile("(?i)([?&]password=)([^&#\\s]*)");
+    /** The password part of a connection URI's user info: {@code postgresql://user:secret@host}. */
+    private static final Pattern URI_USERINFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://[^:/@\\s]*:)([^@/\\s]*)(?=@)");
+    /** SQL such as {@code ALTER ROLE x PASSWORD 'secret'} passed with {@code psql -c}. */
+    private static final Pattern SQL_PASSWORD = Pattern.compile("(?i)(\\bPASSWORD\\s+)('(?:[^']|'')*'?)");
+
+    private Masking() {
+    }
+
+    /**
+     * Replaces every occurrence of each non-empty secret in {@code text} by {@value #MASK};
+     * longer secrets are replaced first so a secret containing another is hidden whole.
+     *
+     * @return the masked text, or {@code null} if {@code text} is {@code null}
+     */
+    public static String mask(String text, Collection<String> secrets) {
+        if (text == null) {
+            return null;
+        }
+        List<String> ordered = secrets.stream()
+            .filter(Objects::nonNull)
+            .filter(s -> !s.isEmpty())
+            .sorted(Comparator.comparingInt(String::length).reversed())
+            .toList();
+        String masked = text;
+        for (String secret : ordered) {
+            masked = masked.replace(secret, MASK);
+        }
+        return masked;
+    }
+
+    /**
+     * Returns a copy of {@code args} with secret-carrying values masked: {@code --password=...},
+     * {@code password=...} inside a conninfo string or connection URI, the password in a URI's
+     * user info, {@code PGPASSWORD=...}, and the literal after SQL {@code PASSWORD}.
+     */
+    public static List<String> maskArgs(List<String> args) {
+        List<String> masked = new ArrayList<>(args.size());
+        for (String arg : args) {
+            masked.add(arg == null ? null : maskArg(arg));
+        }
+        return masked;
+    }
+
+    private static String maskArg(String arg) {
+        if (arg.contains("://")) {
+            String result = URI_USERINFO.matcher(arg).replaceAll("$1" + MASK);
+            return URI_QUERY.matcher(result).replaceAll("$1" + MASK);
+        }
+        String result = KEY_VALUE.matcher(arg).replaceAll(Masking::maskValue);
+        return SQL_PASSWORD.matcher(result).replaceAll(Masking::maskValue);
+    }
+
+    /** Keeps group 1 and replaces group 2, keeping its quote style if it is quoted. */
+    private static String maskValue(MatchResult m) {
+        return Matcher.quoteReplacement(m.group(1) + quotedLike(m.group(2)));
+    }
+
+    private static String quotedLike(String value) {
+        char first = value.charAt(0);
+        return first == '\'' || first == '"' ? first + MASK + first : MASK;
+    }
+}

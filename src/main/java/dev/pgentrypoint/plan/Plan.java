@@ -1,0 +1,43 @@
+package dev.pgentrypoint.plan;
+
+import dev.pgentrypoint.config.Configuration;
+import dev.pgentrypoint.database.Database;
+import dev.pgentrypoint.database.InitScripts;
+import dev.pgentrypoint.pgdata.Directories;
+import dev.pgentrypoint.runtime.Postgres;
+import java.util.ArrayList;
+import java.util.List;
+
+/** DRY_RUN: the steps the entrypoint would take, in order, with their commands (secrets masked). */
+public final class Plan {
+    private final Directories directories;
+    private final Database database;
+    private final Configuration configuration;
+    private final InitScripts scripts;
+    private final Postgres postgres;
+
+    public Plan(Directories directories, Database database, Configuration configuration, InitScripts scripts,
+            Postgres postgres) {
+        this.directories = directories;
+        this.database = database;
+        this.configuration = configuration;
+        this.scripts = scripts;
+        this.postgres = postgres;
+    }
+
+    public String render() {
+        List<String> out = new ArrayList<>();
+        out.add("DRY_RUN: every validation passed; nothing was written or started. The plan:");
+        section(out, "init-directories", directories.plan());
+        section(out, "init-database", database.plan());
+        section(out, "init-config", configuration.plan());
+        section(out, "init-scripts", scripts.plan());
+        section(out, "runtime-startup", postgres.plan());
+        return String.join("\n", out);
+    }
+
+    private static void section(List<String> out, String module, List<String> steps) {
+        out.add("  " + module + ":");
+        steps.forEach(s -> out.add("    - " + s));
+    }
+}

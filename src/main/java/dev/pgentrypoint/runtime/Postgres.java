@@ -1,0 +1,68 @@
+package dev.pgentrypoint.runtime;
+
+import dev.pgentrypoint.settings.PgBinaries;
+import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.ShellWords;
+import dev.pgentrypoint.settings.ValidationReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** The postgres command lines: the server in direct mode and the temporary socket-only server of the init phase. */
+public final class Postgres {
+    /** Options the entrypoint sets itself: the data directory comes from PGDATA. */
+    static final Set<String> DENIED_ARGS = Set.of("-D", "--data-directory", "-C", "--describe-config", "--single", "--boot");
+    /** Variables kept away from postgres and its children. */
+    static final List<String> SECRET_ENVIRONMENT = List.of("POSTGRES_PASSWORD", "PGPASSWORD");
+
+    private final Settings settings;
+    private final Optional<PgBinaries> binaries;
+
+    public Postgres(Settings settings, Optional<PgBinaries> binaries) {
+        this.settings = settings;
+        this.binaries = binaries;
+    }
+
+    public void validate(ValidationReport report) {
+        for (String arg : settings.postgresArgs()) {
+            String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            if (DENIED_ARGS.contains(option) || option.startsWith("-D") && option.length() > 2) {
+                report.invalid("command line", "postgres argument '" + arg + "' is set by the entrypoint: use PGDATA "
+                        + "for the data directory");
+            }
+        }
+    }
+
+    /** The server of direct mode, with the command line's postgres arguments. */
+    public List<String> serverCommand() {
+        List<String> cmd = new ArrayList<>(List.of(postgres(), "-D", settings.pgdata()));
+        cmd.addAll(settings.postgresArgs());
+        return cmd;
+    }
+
+    /** The temporary server of the init phase: no TCP, so nothing outside sees it before init completes. */
+    public List<String> temporaryServerCommand() {
+        List<String> cmd = new ArrayList<>(List.of(postgres(), "-D", settings.pgdata(), "-c", "listen_addresses="));
+        cmd.addAll(settings.postgresArgs());
+        return cmd;
+    }
+
+    public List<String> secretEnvironment() {
+        return SECRET_ENVIRONMENT;
+    }
+
+    private String postgres() {
+        return binaries.map(b -> b.tool("postgres").toString()).orElse("postgres");
+    }
+
+    public List<String> plan() {
+        return switch (settings.startupMode()) {
+            case "sleep" -> List.of("start no server (STARTUP_MODE=sleep); wait for SIGTERM or SIGINT");
+            default -> List.of("start and supervise " + String.join(" ", serverCommand().stream().map(ShellWords::quote).toList()),
+                    "wait until postmaster.pid says ready (START_TIMEOUT " + settings.startTimeout() + " s)",
+                    "on SIGTERM/SIGINT: fast shutdown, after SHUTDOWN_TIMEOUT " + settings.shutdownTimeout()
+                            + " s immediate, then kill");
+        };
+    }
+}

@@ -1,0 +1,206 @@
+package dev.pgentrypoint.settings;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting of the entrypoint, read once from the environment and the command line.
+ * Values are kept as given; {@link SettingsValidator} says which are wrong. Accessors with a
+ * parsed type fall back to the default when the raw value is invalid, so routes can be
+ * built before validation reports the error.
+ */
+public final class Settings {
+    public static final String DEFAULT_PGDATA = "/var/lib/postgresql/data";
+    public static final String DEFAULT_SOCKET_DIR = "/var/run/postgresql";
+    public static final String DEFAULT_INITDB_SCRIPTS_DIR = "/docker-entrypoint-initdb.d";
+    public static final String DEFAULT_CONFIG_DIR = "/etc/pg-entrypoint";
+    public static final String DEFAULT_STATE_FILE = "/tmp/container-state";
+    public static final String DEFAULT_LOCK_FILE = "/tmp/postgresql-container.lock";
+    public static final String DEFAULT_OS_USER = "postgres";
+    public static final int DEFAULT_PORT = 5432;
+    public static final int DEFAULT_SHUTDOWN_TIMEOUT = 30;
+    public static final int DEFAULT_START_TIMEOUT = 60;
+
+    private final Map<String, String> env;
+    private final List<String> postgresArgs;
+    private final Path home;
+
+    public Settings(Map<String, String> env, List<String> postgresArgs, Path home) {
+        this.env = Map.copyOf(env);
+        this.postgresArgs = List.copyOf(postgresArgs);
+        this.home = home;
+    }
+
+    /** The raw value of a variable, empty when unset or empty. */
+    public Optional<String> raw(String name) {
+        String value = env.get(name);
+        return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+
+    String rawOr(String name, String fallback) {
+        return raw(name).orElse(fallback);
+    }
+
+    Map<String, String> environment() {
+        return env;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public List<String> postgresArgs() {
+        return postgresArgs;
+    }
+
+    public String pgdata() {
+        return rawOr("PGDATA", DEFAULT_PGDATA);
+    }
+
+    public Path pgdataPath() {
+        return Path.of(pgdata()).toAbsolutePath().normalize();
+    }
+
+    public Optional<String> walDir() {
+        return raw("POSTGRES_INITDB_WALDIR");
+    }
+
+    public String socketDir() {
+        return rawOr("PG_SOCKET_DIR", DEFAULT_SOCKET_DIR);
+    }
+
+    public int port() {
+        return parseInt(rawOr("PGPORT", ""), DEFAULT_PORT);
+    }
+
+    public String startupMode() {
+        return rawOr("STARTUP_MODE", "direct").toLowerCase(Locale.ROOT);
+    }
+
+    public int shutdownTimeout() {
+        return parseInt(rawOr("SHUTDOWN_TIMEOUT", ""), DEFAULT_SHUTDOWN_TIMEOUT);
+    }
+
+    public int startTimeout() {
+        return parseInt(rawOr("START_TIMEOUT", ""), DEFAULT_START_TIMEOUT);
+    }
+
+    /** Seconds a one-shot command (initdb, psql) may take. */
+    public int commandTimeout() {
+        return parseInt(rawOr("COMMAND_TIMEOUT", ""), 600);
+    }
+
+    /** Seconds one init script may take. */
+    public int scriptTimeout() {
+        return parseInt(rawOr("INITDB_SCRIPT_TIMEOUT", ""), 3600);
+    }
+
+    public boolean debug() {
+        return isTrue(rawOr("DEBUG", ""));
+    }
+
+    public boolean dryRun() {
+        return isTrue(rawOr("DRY_RUN", ""));
+    }
+
+    public String logFormat() {
+        return rawOr("LOG_FORMAT", "text").toLowerCase(Locale.ROOT);
+    }
+
+    public Path workflowsDir() {
+        return Path.of(rawOr("WORKFLOWS_DIR", home.resolve("workflows").toString()));
+    }
+
+    public Path routesDir() {
+        return Path.of(rawOr("ROUTES_DIR", home.resolve("routes").toString()));
+    }
+
+    public Path configDir() {
+        return Path.of(rawOr("CONFIG_DIR", DEFAULT_CONFIG_DIR));
+    }
+
+    public boolean configDirExplicit() {
+        return raw("CONFIG_DIR").isPresent();
+    }
+
+    public Path initdbScriptsDir() {
+        return Path.of(rawOr("INITDB_SCRIPTS_DIR", DEFAULT_INITDB_SCRIPTS_DIR));
+    }
+
+    public Path stateFile() {
+        return Path.of(rawOr("STATE_FILE", DEFAULT_STATE_FILE));
+    }
+
+    public Path lockFile() {
+        return Path.of(rawOr("LOCK_FILE", DEFAULT_LOCK_FILE));
+    }
+
+    public Optional<String> pgBinDir() {
+        return raw("PG_BIN_DIR");
+    }
+
+    public String osUser() {
+        return DEFAULT_OS_USER;
+    }
+
+    /** The superuser name: {@code POSTGRES_USER} or its file, default {@code postgres}. */
+    public String superuser() {
+        return Secrets.read(this, "POSTGRES_USER").orElse("postgres");
+    }
+
+    /** The database created after initdb: {@code POSTGRES_DB} or its file, default the superuser. */
+    public String database() {
+        return Secrets.read(this, "POSTGRES_DB").orElse(superuser());
+    }
+
+    public Optional<String> password() {
+        return Secrets.read(this, "POSTGRES_PASSWORD");
+    }
+
+    public String initdbArgsRaw() {
+        return Secrets.read(this, "POSTGRES_INITDB_ARGS").orElse("");
+    }
+
+    /** {@code POSTGRES_INITDB_ARGS} split with POSIX shell quoting; empty when it does not parse. */
+    public List<String> initdbArgs() {
+        try {
+            return ShellWords.split(initdbArgsRaw());
+        } catch (IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
+    /** The host authentication method; derived like the official image when unset. */
+    public String hostAuthMethod() {
+        return rawOr("POSTGRES_HOST_AUTH_METHOD", "scram-sha-256");
+    }
+
+    public boolean trustRequested() {
+        return "trust".equals(hostAuthMethod());
+    }
+
+    static boolean isTrue(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "1", "true", "yes", "on" -> true;
+            default -> false;
+        };
+    }
+
+    static boolean isBoolean(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "", "0", "1", "true", "false", "yes", "no", "on", "off" -> true;
+            default -> false;
+        };
+    }
+
+    static int parseInt(String value, int fallback) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+}

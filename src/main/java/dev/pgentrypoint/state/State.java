@@ -1,0 +1,24 @@
+package dev.pgentrypoint.state;
+
+/** Lifecycle states of the entrypoint; {@link #code()} values are frozen because metrics expose them. */
+public enum State {
+    UNINITIALIZED(0),
+    INITIALIZING(1),
+    READY(2),
+    STARTING(3),
+    RUNNING(4),
+    STOPPING(5),
+    STOPPED(6),
+    ERROR(7);
+
+    private final int code;
+
+    State(int code) {
+        this.code = code;
+    }
+
+    /** The stable numeric code of this state. */
+    public int code() {
+        return code;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.pgentrypoint.supervise;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.apache.camel.Endpoint;
+import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.DefaultComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Camel component {@code supervise:<name>} that owns all supervised children of one Camel context. */
+@Component("supervise")
+public class SuperviseComponent extends DefaultComponent {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SuperviseComponent.class);
+
+    private final ConcurrentMap<String, Child> children = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, SuperviseConsumer> consumers = new ConcurrentHashMap<>();
+
+    public SuperviseComponent() {
+    }
+
+    /** Names of children whose process is currently alive. */
+    public Set<String> running() {
+        Set<String> names = new TreeSet<>();
+        children.forEach((name, child) -> {
+            if (child.isAlive()) {
+                names.add(name);
+            }
+        });
+        return names;
+    }
+
+    /** PID of the named child if it is alive. */
+    public OptionalLong pid(String name) {
+        Child child = children.get(name);
+        return child != null && child.isAlive() ? OptionalLong.of(child.pid()) : OptionalLong.empty();
+    }
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        if (remaining.isBlank()) {
+            throw new IllegalArgumentException("supervise endpoint needs a child name: supervise:<name>");
+        }
+        SuperviseEndpoint endpoint = new SuperviseEndpoint(uri, this, remaining);
+        setProperties(endpoint, parameters);
+        return endpoint;
+    }
+
+    synchronized Child launch(String name, ProcessBuilder builder, StopPolicy stopPolicy) {
+        Child existing = children.get(name);
+        if (existing != null && existing.isAlive()) {
+            throw new SuperviseException("Child '" + name + "' is already running (pid " + existing.pid() + ")");
+        }
+        Child child;
+        try {
+            child = Child.launch(name, builder, stopPolicy);
+        } catch (IOException e) {
+            throw new SuperviseException("Cannot start child '" + name + "': " + e.getMessage(), e);
+        }
+        children.put(name, child);
+        Thread waiter = new Thread(() -> awaitExit(child), "supervise-" + name + "-wait");
+        waiter.setDaemon(true);
+        waiter.start();
+        LOG.info("Started child '{}' (pid {})", name, child.pid());
+        return child;
+    }
+
+    Child child(String name) {
+        return children.get(name);
+    }
+
+    StopResult stop(Child child, StopPolicy policy) throws InterruptedException {
+        StopResult result = policy.stop(child);
+        LOG.info("Stopped child '{}' (pid {}) with exit code {}{}", child.name(), child.pid(), result.exitCode(),
+                result.forced() ? " after escalation" : "");
+        return result;
+    }
+
+    void register(SuperviseConsumer consumer) {
+        String name = consumer.getEndpoint().getName();
+        if (consumers.putIfAbsent(name, consumer) != null) {
+            throw new SuperviseException("Only one route may consume supervise:" + name);
+        }
+    }
+
+    void unregister(SuperviseConsumer consumer) {
+        consumers.remove(consumer.getEndpoint().getName(), consumer);
+    }
+
+    private void awaitExit(Child child) {
+        int exitCode;
+        try {
+            exitCode = child.process().waitFor();
+            child.awaitOutput();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        boolean unexpected = child.markExited();
+        children.remove(child.name(), child);
+        if (!unexpected) {
+            return;
+        }
+        SuperviseConsumer consumer = consumers.get(child.name());
+        if (consumer == null) {
+            LOG.warn("Child '{}' (pid {}) exited unexpectedly with code {} and no route consumes supervise:{}",
+                    child.name(), child.pid(), exitCode, child.name());
+        } else {
+            consumer.childExited(child, exitCode);
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        for (Child child : children.values()) {
+            if (child.isAlive()) {
+                LOG.warn("Camel context stopping while child '{}' (pid {}) is still running; stopping it",
+                        child.name(), child.pid());
+                try {
+                    stop(child, child.stopPolicy());
+                } catch (SuperviseException e) {
+                    LOG.error("Could not stop child '{}' (pid {})", child.name(), child.pid(), e);
+                }
+            }
+        }
+        super.doStop();
+    }
+}

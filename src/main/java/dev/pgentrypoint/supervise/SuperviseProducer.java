@@ -1,0 +1,147 @@
+package dev.pgentrypoint.supervise;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.support.DefaultProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts, stops or queries the child named by its endpoint. */
+final class SuperviseProducer extends DefaultProducer {
+
+    enum Action { START, STOP, STATUS }
+
+    private static final Logger LOG = LoggerFactory.getLogger(SuperviseProducer.class);
+
+    private final Action action;
+    private final StopPolicy stopPolicy;
+
+    SuperviseProducer(SuperviseEndpoint endpoint, Action action, StopPolicy stopPolicy) {
+        super(endpoint);
+        this.action = action;
+        this.stopPolicy = stopPolicy;
+    }
+
+    @Override
+    public SuperviseEndpoint getEndpoint() {
+        return (SuperviseEndpoint) super.getEndpoint();
+    }
+
+    @Override
+    public void process(Exchange exchange) throws Exception {
+        switch (action) {
+            case START -> start(exchange.getIn());
+            case STOP -> stop(exchange.getIn());
+            case STATUS -> status(exchange.getIn());
+        }
+    }
+
+    private void start(Message in) throws Exception {
+        SuperviseEndpoint endpoint = getEndpoint();
+        String name = endpoint.getName();
+        for (StartGuard guard : endpoint.getCamelContext().getRegistry().findByType(StartGuard.class)) {
+            guard.checkStart(name);
+        }
+        List<String> command = in.getMandatoryBody(List.class).stream().map(String::valueOf).toList();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Collection<?> remove = in.getHeader(SuperviseConstants.REMOVE_ENVIRONMENT, Collection.class);
+        if (remove != null) {
+            remove.forEach(variable -> builder.environment().remove(String.valueOf(variable)));
+        }
+        Map<?, ?> environment = in.getHeader(SuperviseConstants.ENVIRONMENT, Map.class);
+        if (environment != null) {
+            environment.forEach((key, value) -> builder.environment().put(String.valueOf(key), String.valueOf(value)));
+        }
+        if (endpoint.getWorkingDir() != null) {
+            builder.directory(new File(endpoint.getWorkingDir()));
+        }
+        LOG.debug("Starting child '{}': {}", name, command);
+        Child child = endpoint.getComponent().launch(name, builder, stopPolicy);
+        try {
+            awaitReady(child);
+        } catch (InterruptedException e) {
+            child.requestStop();
+            child.process().destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new SuperviseException("Interrupted while waiting for child '" + name + "' to become ready; killed it", e);
+        }
+        in.setHeader(SuperviseConstants.PID, child.pid());
+    }
+
+    private void awaitReady(Child child) throws InterruptedException {
+        SuperviseEndpoint endpoint = getEndpoint();
+        ReadinessCheck check = endpoint.getReadyCheck();
+        Duration poll = Duration.ofMillis(Math.max(1, endpoint.getReadyPollMillis()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(endpoint.getReadyTimeout()).toNanos();
+        Exception lastFailure = null;
+        while (true) {
+            if (child.stopRequested()) {
+                throw stoppedWhileStarting(child);
+            }
+            if (!child.isAlive()) {
+                child.awaitOutput();
+                if (child.stopRequested()) {
+                    throw stoppedWhileStarting(child);
+                }
+                throw new ChildStartException("Child '" + child.name() + "' (pid " + child.pid() + ") exited with code "
+                        + child.process().exitValue() + " before it became ready" + lastOutput(child));
+            }
+            try {
+                if ((check == null || check.isReady(child.pid())) && child.markRunning()) {
+                    return;
+                }
+            } catch (Exception e) {
+                lastFailure = e;
+                LOG.debug("Readiness check of child '{}' failed", child.name(), e);
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw timedOut(child, endpoint.getReadyTimeout(), lastFailure);
+            }
+            child.waitFor(poll);
+        }
+    }
+
+    private SuperviseException timedOut(Child child, long timeoutSeconds, Exception lastFailure)
+            throws InterruptedException {
+        StopResult result = getEndpoint().getComponent().stop(child, stopPolicy);
+        String cause = lastFailure == null ? "" : "; last readiness check failure: " + lastFailure;
+        return new ChildStartException("Child '" + child.name() + "' (pid " + child.pid()
+                + ") timed out: not ready within " + timeoutSeconds + " s, stopped it with exit code "
+                + result.exitCode() + cause + lastOutput(child));
+    }
+
+    private static SuperviseException stoppedWhileStarting(Child child) {
+        return new SuperviseException("Child '" + child.name() + "' (pid " + child.pid() + ") was stopped while starting");
+    }
+
+    private static String lastOutput(Child child) {
+        String output = child.lastOutput();
+        return output.isEmpty() ? "; no output" : "; last output:\n" + output;
+    }
+
+    private void stop(Message in) throws InterruptedException {
+        Child child = getEndpoint().getComponent().child(getEndpoint().getName());
+        if (child == null || !child.isAlive()) {
+            in.setHeader(SuperviseConstants.STOPPED, false);
+            return;
+        }
+        StopResult result = getEndpoint().getComponent().stop(child, stopPolicy);
+        in.setHeader(SuperviseConstants.STOPPED, true);
+        in.setHeader(SuperviseConstants.EXIT_CODE, result.exitCode());
+        in.setHeader(SuperviseConstants.FORCED, result.forced());
+    }
+
+    private void status(Message in) {
+        Child child = getEndpoint().getComponent().child(getEndpoint().getName());
+        boolean running = child != null && child.isAlive();
+        in.setHeader(SuperviseConstants.RUNNING, running);
+        if (running) {
+            in.setHeader(SuperviseConstants.PID, child.pid());
+        }
+    }
+}

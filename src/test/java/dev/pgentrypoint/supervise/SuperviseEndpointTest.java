@@ -1,0 +1,91 @@
+package dev.pgentrypoint.supervise;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.camel.Exchange;
+import org.apache.camel.ResolveEndpointFailedException;
+import org.junit.jupiter.api.Test;
+
+class SuperviseEndpointTest extends SuperviseTestSupport {
+
+    @Test
+    void bindsUriParametersWithoutGeneratedConfigurer() {
+        SuperviseEndpoint endpoint = context.getEndpoint("supervise:postgres?action=stop&readyCheck=#bean:readyFile"
+                + "&readyPollMillis=20&readyTimeout=3&stopSignal=TERM&stopTimeout=4&escalateSignal=SIGQUIT"
+                + "&escalateTimeout=2&workingDir=/tmp", SuperviseEndpoint.class);
+
+        assertEquals("postgres", endpoint.getName());
+        assertEquals("stop", endpoint.getAction());
+        assertSame(context.getRegistry().lookupByName("readyFile"), endpoint.getReadyCheck());
+        assertEquals(20, endpoint.getReadyPollMillis());
+        assertEquals(3, endpoint.getReadyTimeout());
+        assertEquals("TERM", endpoint.getStopSignal());
+        assertEquals(4, endpoint.getStopTimeout());
+        assertEquals("SIGQUIT", endpoint.getEscalateSignal());
+        assertEquals(2, endpoint.getEscalateTimeout());
+        assertEquals("/tmp", endpoint.getWorkingDir());
+
+        SuperviseEndpoint defaults = context.getEndpoint("supervise:patroni?readyCheck=#readyFile", SuperviseEndpoint.class);
+        assertSame(endpoint.getReadyCheck(), defaults.getReadyCheck());
+        assertEquals(50, defaults.getReadyPollMillis());
+        assertEquals(60, defaults.getReadyTimeout());
+        assertEquals("INT", defaults.getStopSignal());
+        assertEquals(30, defaults.getStopTimeout());
+        assertEquals("QUIT", defaults.getEscalateSignal());
+        assertEquals(5, defaults.getEscalateTimeout());
+    }
+
+    @Test
+    void rejectsUnknownParameter() {
+        assertThrows(ResolveEndpointFailedException.class, () -> context.getEndpoint("supervise:postgres?actoin=start"));
+    }
+
+    @Test
+    void statusAndDuplicateStartAndIdleStop() throws Exception {
+        Path script = script("graceful", "trap 'exit 0' INT\ntouch \"$READY_FILE\"\n" + loopForever());
+        Exchange idle = call("supervise:graceful?action=status");
+        assertEquals(false, idle.getMessage().getHeader("SuperviseRunning"));
+
+        long pid = pidOf(start("supervise:graceful?action=start&" + READY_CHECK, script));
+        Exchange running = call("supervise:graceful?action=status");
+        assertEquals(true, running.getMessage().getHeader("SuperviseRunning"));
+        assertEquals(pid, running.getMessage().getHeader("SupervisePid"));
+
+        Exchange again = start("supervise:graceful?action=start&" + READY_CHECK, script);
+        SuperviseException duplicate = assertInstanceOf(SuperviseException.class, again.getException());
+        assertTrue(duplicate.getMessage().contains("already running"), duplicate.getMessage());
+        assertEquals(1, checkedPids.size(), "no second child may be started");
+        assertAlive(pid);
+
+        assertEquals(true, call("supervise:graceful?action=stop").getMessage().getHeader("SuperviseStopped"));
+        assertGone(pid);
+        Exchange noop = call("supervise:graceful?action=stop");
+        assertEquals(false, noop.getMessage().getHeader("SuperviseStopped"));
+        assertEquals(false, call("supervise:graceful?action=status").getMessage().getHeader("SuperviseRunning"));
+    }
+
+    @Test
+    void startGuardRefusesStart() throws Exception {
+        Path marker = dir.resolve("was-started");
+        Path script = script("graceful", "touch \"" + marker + "\"\n" + loopForever());
+        context.getRegistry().bind("guard", StartGuard.class, (StartGuard) name -> {
+            throw new IllegalStateException("shutting down, refusing " + name);
+        });
+
+        Exchange started = start("supervise:graceful?action=start", script);
+
+        IllegalStateException refused = assertInstanceOf(IllegalStateException.class, started.getException());
+        assertEquals("shutting down, refusing graceful", refused.getMessage());
+        Thread.sleep(300);
+        assertFalse(Files.exists(marker), "child must not have been started");
+        assertTrue(component.running().isEmpty());
+        assertEquals(0, ProcessHandle.current().children().count());
+    }
+}
