@@ -20,6 +20,7 @@ import dev.pgentrypoint.state.StateMachine;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.DefaultMainShutdownStrategy;
@@ -41,10 +42,10 @@ public final class Main {
         System.exit(run(args));
     }
 
-    static int run(String[] args) throws Exception {
-        Path home = Path.of(System.getProperty("pgentrypoint.home", "."));
-        Settings settings = new Settings(System.getenv(), List.of(args), home);
-        Optional<PgBinaries> binaries = PgBinaries.discover(settings.pgBinDir(), System.getenv("PATH"),
+    /** Camel Main with every bean the routes call and the properties they read, not started. */
+    static Wiring wire(Map<String, String> env, List<String> args, Path home) {
+        Settings settings = new Settings(env, args, home);
+        Optional<PgBinaries> binaries = PgBinaries.discover(settings.pgBinDir(), env.get("PATH"),
                 Path.of("/usr/lib/postgresql"));
         StateMachine state = new StateMachine(settings.stateFile(), Clock.systemUTC());
         Lifecycle lifecycle = new Lifecycle(state);
@@ -92,7 +93,19 @@ public final class Main {
         main.addInitialProperty("entrypoint.is.root", String.valueOf(privileges.isRoot()));
         main.addInitialProperty("entrypoint.exec.timeout", String.valueOf(settings.commandTimeout() * 1000L));
         main.addInitialProperty("entrypoint.script.timeout", String.valueOf(settings.scriptTimeout() * 1000L));
+        return new Wiring(main, settings, lifecycle);
+    }
 
+    /** What {@link #wire} built. */
+    record Wiring(org.apache.camel.main.Main main, Settings settings, Lifecycle lifecycle) {
+    }
+
+    static int run(String[] args) throws Exception {
+        Path home = Path.of(System.getProperty("pgentrypoint.home", "."));
+        Wiring wiring = wire(System.getenv(), List.of(args), home);
+        Settings settings = wiring.settings();
+        Lifecycle lifecycle = wiring.lifecycle();
+        org.apache.camel.main.Main main = wiring.main();
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport m) {

@@ -60,7 +60,11 @@ public final class Database {
                     + "PostgreSQL data directory (it holds " + String.join(", ", data.entries().stream().limit(5).toList())
                     + "): point PGDATA to an empty directory or a subdirectory of this mount");
             case INITIALIZED -> checkVersion(report);
-            default -> validateFirstInit(report);
+            default -> {
+                if (!"sleep".equals(settings.startupMode())) {
+                    validateFirstInit(report);
+                }
+            }
         }
     }
 

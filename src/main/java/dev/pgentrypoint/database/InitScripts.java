@@ -42,15 +42,19 @@ public final class InitScripts {
             report.invalid("INITDB_SCRIPTS_DIR", dir + " cannot be listed: make it a readable directory");
             return;
         }
-        for (Path script : scripts()) {
+        for (Path script : scriptPaths()) {
             if (!Files.isReadable(script)) {
                 report.invalid("INITDB_SCRIPTS_DIR", script + " is not readable: fix its mode or remove it");
             }
         }
     }
 
-    /** The scripts that will run, in order. */
-    public List<Path> scripts() {
+    /** The scripts that will run, in order, as absolute path names. */
+    public List<String> scripts() {
+        return scriptPaths().stream().map(p -> p.toAbsolutePath().toString()).toList();
+    }
+
+    List<Path> scriptPaths() {
         Path dir = settings.initdbScriptsDir();
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -98,7 +102,8 @@ public final class InitScripts {
     }
 
     /** {@code env} arguments running one script. */
-    public List<String> scriptArgs(Path script) throws IOException {
+    public List<String> scriptArgs(String scriptName) throws IOException {
+        Path script = Path.of(scriptName);
         List<String> args = environment();
         String name = script.getFileName().toString();
         if (name.endsWith(".sh")) {
@@ -111,7 +116,8 @@ public final class InitScripts {
     }
 
     /** The standard input of a script: the decompressed SQL of a {@code .sql.gz}, else nothing. */
-    public InputStream scriptInput(Path script) throws IOException {
+    public InputStream scriptInput(String scriptName) throws IOException {
+        Path script = Path.of(scriptName);
         if (script.getFileName().toString().endsWith(".sql.gz")) {
             return new GZIPInputStream(Files.newInputStream(script));
         }

@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Coordinates the end of the entrypoint: signals, failures and the exit code. The first reason to
  * end wins: a failure sets 1, 2 or 3; a signal leads to the shutdown route (0, or 4 when forced).
+ * Invalid input (1) leaves STATE_FILE alone: nothing was changed, and the file may be another
+ * entrypoint's (a second one refused by the lock).
  * While the init workflow runs, a signal interrupts its current command and the workflow's error
  * handler runs the shutdown route; afterwards the signal thread runs it.
  */
@@ -137,7 +139,7 @@ public final class Lifecycle implements StartGuard {
             LOG.error("step={} failed exit={} reason={}", step, code.code(), reason);
         }
         decide(code);
-        if (state.canTransition(State.ERROR)) {
+        if (code != ExitCode.INVALID_INPUT && state.canTransition(State.ERROR)) {
             state.transition(State.ERROR, Map.of("step", String.valueOf(step), "exit", String.valueOf(code.code())));
         }
     }

@@ -1,0 +1,241 @@
+package dev.pgentrypoint.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One run of the packaged entrypoint ({@code target/pg-entrypoint/bin/pg-entrypoint}) in a private
+ * directory: PGDATA, socket, state and lock files live under it, PostgreSQL listens on 127.0.0.1 on
+ * an unusual free port. {@link #close()} stops whatever is left, also when a test failed.
+ */
+final class EntrypointProcess implements AutoCloseable {
+    static final Path DIST = Path.of(System.getProperty("pgentrypoint.dist", "target/pg-entrypoint")).toAbsolutePath();
+
+    final Path dir;
+    final Map<String, String> env = new HashMap<>();
+    final int port;
+    private final List<Process> processes = new ArrayList<>();
+    private Process process;
+    private Path log;
+    private int runs;
+
+    EntrypointProcess(Path dir) throws IOException {
+        this.dir = dir;
+        openUp(dir);
+        this.port = freePort();
+        env.put("PGDATA", dir.resolve("data").toString());
+        env.put("PGPORT", String.valueOf(port));
+        env.put("PG_SOCKET_DIR", dir.resolve("sock").toString());
+        env.put("STATE_FILE", dir.resolve("run/state.json").toString());
+        env.put("LOCK_FILE", dir.resolve("run/entrypoint.lock").toString());
+        env.put("INITDB_SCRIPTS_DIR", dir.resolve("initdb.d").toString());
+        env.put("CONFIG_DIR", dir.resolve("config").toString());
+        env.put("SHUTDOWN_TIMEOUT", "10");
+        Files.createDirectories(dir.resolve("run"));
+        Files.createDirectories(dir.resolve("config"));
+        openUp(dir.resolve("run"));
+        openUp(dir.resolve("config"));
+    }
+
+    /** A directory anyone may write into, like /tmp, so the dropped-to postgres user can work there. */
+    static void openUp(Path p) throws IOException {
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxrwxrwx"));
+        for (Path parent = p.getParent(); parent != null; parent = parent.getParent()) {
+            var perms = Files.getPosixFilePermissions(parent);
+            if (!perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+                Files.setPosixFilePermissions(parent, perms);
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            int candidate = ThreadLocalRandom.current().nextInt(55000, 59999);
+            try (ServerSocket s = new ServerSocket(candidate, 1, InetAddress.getLoopbackAddress())) {
+                return candidate;
+            } catch (IOException busy) {
+                // try another
+            }
+        }
+        throw new IOException("no free port in 55000-59999");
+    }
+
+    Path pgdata() {
+        return Path.of(env.get("PGDATA"));
+    }
+
+    Path stateFile() {
+        return Path.of(env.get("STATE_FILE"));
+    }
+
+    Path lockFile() {
+        return Path.of(env.get("LOCK_FILE"));
+    }
+
+    EntrypointProcess with(String key, String value) {
+        env.put(key, value);
+        return this;
+    }
+
+    EntrypointProcess without(String key) {
+        env.remove(key);
+        return this;
+    }
+
+    /** Starts the entrypoint with the given command-line arguments; output goes to a log file of this run. */
+    EntrypointProcess start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(DIST.resolve("bin/pg-entrypoint").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().keySet().removeIf(k -> k.startsWith("POSTGRES_") || k.startsWith("PG") || k.equals("DEBUG")
+                || k.equals("DRY_RUN") || k.equals("STARTUP_MODE"));
+        pb.environment().putAll(env);
+        log = dir.resolve("entrypoint-" + (++runs) + ".log");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        process = pb.start();
+        processes.add(process);
+        return this;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    String log() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    String state() {
+        try {
+            return Files.readString(stateFile(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    boolean inState(String state) {
+        return state().contains("\"state\":\"" + state + "\"");
+    }
+
+    void awaitState(String state, Duration timeout) {
+        await(() -> inState(state), timeout, "state " + state);
+    }
+
+    void awaitLog(String text, Duration timeout) {
+        await(() -> log().contains(text), timeout, "log line containing '" + text + "'");
+    }
+
+    void await(BooleanSupplier condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            if (!process.isAlive()) {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+                fail("entrypoint exited with " + process.exitValue() + " before " + what + "; log:\n" + log());
+            }
+            sleep(50);
+        }
+        fail("timed out waiting for " + what + "; state " + state() + "; log:\n" + log());
+    }
+
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            fail("entrypoint still running after " + timeout + "; log:\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    /** Runs the entrypoint to its end and returns the exit code. */
+    int run(Duration timeout, String... args) throws IOException, InterruptedException {
+        start(args);
+        return awaitExit(timeout);
+    }
+
+    void signal(String signal) throws IOException, InterruptedException {
+        signal(process.pid(), signal);
+    }
+
+    static void signal(long pid, String signal) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
+    }
+
+    /** psql over TCP on 127.0.0.1 with a password; returns exit code and output. */
+    Result psql(String user, String password, String database, String sql) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("psql", "-h", "127.0.0.1", "-p", String.valueOf(port), "-U", user,
+                "-d", database, "-tAX", "-v", "ON_ERROR_STOP=1", "-c", sql);
+        pb.environment().put("PGPASSWORD", password);
+        pb.environment().put("PGCONNECT_TIMEOUT", "5");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "psql hung");
+        return new Result(p.exitValue(), out);
+    }
+
+    record Result(int code, String output) {
+    }
+
+    /** The postmaster pid from PGDATA/postmaster.pid, or -1. */
+    long postmasterPid() {
+        try {
+            return Long.parseLong(Files.readAllLines(pgdata().resolve("postmaster.pid")).get(0).trim());
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Process p : processes) {
+            if (p.isAlive()) {
+                signal(p.pid(), "TERM");
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+            }
+        }
+        long postmaster = postmasterPid();
+        if (postmaster > 0 && ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false)) {
+            signal(postmaster, "QUIT");
+            ProcessHandle.of(postmaster).ifPresent(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS)
+                    .exceptionally(t -> {
+                        h.destroyForcibly();
+                        return h;
+                    }).join());
+        }
+    }
+}
