@@ -1,0 +1,144 @@
+package dev.pgentrypoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.ModelCamelContext;
+import org.apache.camel.model.RouteConfigurationDefinition;
+import org.apache.camel.model.RouteDefinition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Starts Camel Main over every YAML file of routes/ and workflows/ (the workflow's trigger excepted). */
+class RoutesLoadTest {
+    static final Path PROJECT = Path.of("").toAbsolutePath();
+
+    @TempDir
+    Path tmp;
+
+    private org.apache.camel.main.Main main;
+    private CamelContext context;
+
+    @BeforeEach
+    void start() throws Exception {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("WORKFLOWS_DIR", PROJECT.resolve("workflows").toString());
+        env.put("ROUTES_DIR", PROJECT.resolve("routes").toString());
+        env.put("STATE_FILE", tmp.resolve("state.json").toString());
+        env.put("LOCK_FILE", tmp.resolve("lock").toString());
+        env.put("PGDATA", tmp.resolve("data").toString());
+        main = Main.wire(env, List.of(), PROJECT).main();
+        main.addOverrideProperty("camel.main.autoStartupExcludePattern", "entrypoint");
+        main.start();
+        context = main.getCamelContext();
+    }
+
+    @AfterEach
+    void stop() {
+        main.stop();
+    }
+
+    private List<RouteDefinition> definitions() {
+        return ((ModelCamelContext) context).getRouteDefinitions();
+    }
+
+    @Test
+    void everyRouteOfEveryFileStarts() throws IOException {
+        Set<String> declared = yamlFiles().stream().flatMap(RoutesLoadTest::routeIds).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> loaded = definitions().stream().map(RouteDefinition::getRouteId).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(declared, loaded);
+        for (String id : loaded) {
+            boolean started = context.getRouteController().getRouteStatus(id).isStarted();
+            assertEquals(!"entrypoint".equals(id), started, "route " + id);
+        }
+    }
+
+    @Test
+    void everyRouteHasAnExplicitIdEqualToItsDirectName() {
+        for (RouteDefinition route : definitions()) {
+            assertTrue(route.hasCustomIdAssigned(), "route without explicit id: " + route);
+            String from = route.getInput().getEndpointUri();
+            if (from.startsWith("direct:")) {
+                assertEquals(from.substring("direct:".length()), route.getRouteId(), "id must equal the direct: name");
+            }
+            assertTrue(route.getRouteId().matches("[a-z0-9]+(-[a-z0-9]+)*"), "not kebab-case: " + route.getRouteId());
+        }
+    }
+
+    @Test
+    void everyRouteConfigurationIdResolves() {
+        Set<String> configurations = ((ModelCamelContext) context).getRouteConfigurationDefinitions().stream()
+                .map(RouteConfigurationDefinition::getId).collect(Collectors.toSet());
+        assertEquals(Set.of("init-errors", "runtime-errors", "cleanup-errors"), configurations);
+        for (RouteDefinition route : definitions()) {
+            if (route.getRouteConfigurationId() != null) {
+                for (String id : route.getRouteConfigurationId().split(",")) {
+                    assertTrue(configurations.contains(id.trim()), route.getRouteId() + " names unknown " + id);
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyDirectTargetHasARouteAndEveryExecSetsExitValuesAndTimeout() throws IOException {
+        Set<String> consumers = definitions().stream().map(r -> r.getInput().getEndpointUri())
+                .filter(u -> u.startsWith("direct:")).collect(Collectors.toSet());
+        Pattern direct = Pattern.compile("uri: (direct:[a-z0-9-]+)");
+        List<String> problems = new ArrayList<>();
+        for (Path file : yamlFiles()) {
+            String yaml = Files.readString(file);
+            Matcher m = direct.matcher(yaml);
+            while (m.find()) {
+                if (!consumers.contains(m.group(1))) {
+                    problems.add(file.getFileName() + " sends to " + m.group(1) + " which no route consumes");
+                }
+            }
+            int at = yaml.indexOf("exec:");
+            while (at >= 0) {
+                String block = yaml.substring(at, Math.min(yaml.length(), at + 300));
+                if (!block.contains("exitValues") || !block.contains("timeout")) {
+                    problems.add(file.getFileName() + ": an exec without exitValues or timeout near " + block.lines().findFirst().orElse(""));
+                }
+                at = yaml.indexOf("exec:", at + 1);
+            }
+        }
+        assertEquals(List.of(), problems);
+    }
+
+    static List<Path> yamlFiles() throws IOException {
+        try (Stream<Path> files = Stream.concat(Files.walk(PROJECT.resolve("routes")), Files.walk(PROJECT.resolve("workflows")))) {
+            return files.filter(p -> p.toString().endsWith(".camel.yaml")).sorted().toList();
+        }
+    }
+
+    static Stream<String> routeIds(Path file) {
+        try {
+            List<String> ids = new ArrayList<>();
+            String[] lines = Files.readString(file).split("\n");
+            for (int i = 0; i + 1 < lines.length; i++) {
+                if (lines[i].trim().equals("- route:") && lines[i + 1].trim().startsWith("id: ")) {
+                    ids.add(lines[i + 1].trim().substring(4).trim());
+                }
+            }
+            return ids.stream();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
