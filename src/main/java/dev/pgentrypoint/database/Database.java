@@ -138,8 +138,12 @@ public final class Database {
         return args;
     }
 
-    /** The same arguments with the password file left out, for the plan and the log. */
-    public List<String> initdbArgsForDisplay() {
+    /** The same arguments with the password file left out, quoted as a shell would need them, for the plan and the log. */
+    public String initdbArgsForDisplay() {
+        return String.join(" ", displayArgs().stream().map(ShellWords::quote).toList());
+    }
+
+    private List<String> displayArgs() {
         List<String> args = new ArrayList<>(List.of("--pgdata=" + data.path(), "--username=" + settings.superuser()));
         settings.password().ifPresent(p -> args.add("--pwfile=<0600 file, removed afterwards>"));
         settings.walDir().ifPresent(w -> args.add("--waldir=" + w));
@@ -217,10 +221,8 @@ public final class Database {
             return List.of("skip initdb: " + data.path() + " holds PostgreSQL " + data.version().orElse("?"));
         }
         String initdb = binaries.map(b -> b.tool("initdb").toString()).orElse("initdb");
-        List<String> cmd = new ArrayList<>(List.of(initdb));
-        cmd.addAll(initdbArgsForDisplay());
         return List.of("write marker " + data.siblingMarker() + " (if the parent is writable)",
-                "run " + String.join(" ", cmd.stream().map(ShellWords::quote).toList()),
+                "run " + ShellWords.quote(initdb) + " " + initdbArgsForDisplay(),
                 "write marker " + data.innerMarker());
     }
 
