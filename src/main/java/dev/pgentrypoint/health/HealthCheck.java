@@ -89,8 +89,10 @@ public final class HealthCheck {
             return new Result(false, "no PostgreSQL binaries found to run pg_isready");
         }
         try {
+            // -U: without it libpq asks the OS for the user name, which an arbitrary uid may not have
             Process p = new ProcessBuilder(binaries.get().tool("pg_isready").toString(), "-q", "-h", settings.socketDir(),
-                    "-p", String.valueOf(settings.port()), "-t", "3").redirectErrorStream(true).start();
+                    "-p", String.valueOf(settings.port()), "-U", settings.superuser(), "-t", "3")
+                    .redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
             if (!p.waitFor(5, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -18,6 +18,9 @@ import java.util.Map;
 
 /** Module 01-directories: PGDATA (0700), the socket directory and the WAL directory, owned by the postgres user. */
 public final class Directories {
+    /** The one directory that may belong to someone else as long as we can write into it. */
+    private static final String SHARED = "PG_SOCKET_DIR";
+
     private final Settings settings;
     private final Privileges privileges;
 
@@ -67,6 +70,11 @@ public final class Directories {
             if (!Files.isWritable(dir) || !Files.isExecutable(dir)) {
                 report.invalid(variable, dir + " is not writable by uid " + privileges.uid()
                         + ": fix its owner or mode, or start as root to have it fixed" + Privileges.describe(dir));
+            } else if (!SHARED.equals(variable) && !ownedByUs(dir)) {
+                report.invalid(variable, dir + " is not owned by uid " + privileges.uid() + ", and PostgreSQL runs only "
+                        + "on directories owned by the user running it: point " + variable + " to a subdirectory of it "
+                        + "(e.g. " + dir.resolve("pgdata") + "), give it to uid " + privileges.uid()
+                        + ", or start as root to have it fixed" + Privileges.describe(dir));
             }
             return;
         }
@@ -80,7 +88,19 @@ public final class Directories {
         }
     }
 
-    /** Creates what is missing, tightens modes, and when root fixes ownership of what is wrong-owned. */
+    private boolean ownedByUs(Path dir) {
+        try {
+            return (Integer) Files.getAttribute(dir, "unix:uid") == privileges.uid();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Creates what is missing, tightens modes, and when root fixes ownership of what is wrong-owned.
+     * A socket directory of someone else that validation found writable (e.g. mode 3777 in an image
+     * started with an arbitrary uid) keeps its mode: only its owner may change it.
+     */
     public void prepare() {
         for (Map.Entry<String, Map.Entry<Path, String>> e : targets().entrySet()) {
             Path dir = e.getValue().getKey();
@@ -92,7 +112,9 @@ public final class Directories {
                 if (privileges.isRoot()) {
                     privileges.chownWrongOwned(dir);
                 }
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(e.getValue().getValue()));
+                if (privileges.isRoot() || ownedByUs(dir)) {
+                    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(e.getValue().getValue()));
+                }
             } catch (IOException | RuntimeException ex) {
                 throw new EntrypointException("init-directories", ExitCode.INIT_FAILED, "cannot prepare " + e.getKey()
                         + " " + dir + ": " + ex.getMessage() + Privileges.describe(dir), ex);

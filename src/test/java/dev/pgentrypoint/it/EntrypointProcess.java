@@ -31,6 +31,7 @@ final class EntrypointProcess implements AutoCloseable {
     final Map<String, String> env = new HashMap<>();
     final int port;
     private final List<Process> processes = new ArrayList<>();
+    private List<String> prefix = List.of();
     private Process process;
     private Path log;
     private int runs;
@@ -99,9 +100,22 @@ final class EntrypointProcess implements AutoCloseable {
         return this;
     }
 
+    /** Starts the entrypoint as this user (setpriv replaces itself: the pid stays the entrypoint's); needs root. */
+    EntrypointProcess asUser(String user) {
+        prefix = List.of("setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups");
+        return this;
+    }
+
+    /** Starts the entrypoint as a bare uid and gid, with no supplementary groups; needs root. */
+    EntrypointProcess asUid(int uid, int gid) {
+        prefix = List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups");
+        return this;
+    }
+
     /** Starts the entrypoint with the given command-line arguments; output goes to a log file of this run. */
     EntrypointProcess start(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(DIST.resolve("bin/pg-entrypoint").toString()));
+        List<String> command = new ArrayList<>(prefix);
+        command.add(DIST.resolve("bin/pg-entrypoint").toString());
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("POSTGRES_") || k.startsWith("PG") || k.equals("DEBUG")
