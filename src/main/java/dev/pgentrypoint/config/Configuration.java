@@ -39,6 +39,7 @@ public final class Configuration {
     private final Optional<PgBinaries> binaries;
     private final Privileges privileges;
     private volatile Path staging;
+    private volatile Path baseSource;
 
     public Configuration(Settings settings, Optional<PgBinaries> binaries, Privileges privileges) {
         this.settings = settings;
@@ -55,6 +56,7 @@ public final class Configuration {
     }
 
     public void validate(ValidationReport report) {
+        int before = report.errors().size();
         Path dir = settings.configDir();
         if (settings.configDirExplicit() && !Files.isDirectory(dir)) {
             report.invalid("CONFIG_DIR", dir + " is not a directory: create it or unset CONFIG_DIR");
@@ -75,7 +77,7 @@ public final class Configuration {
                 report.invalid(hba.toString(), "cannot read: " + e.getMessage());
             }
         }
-        if (binaries.isEmpty() || !report.errors().isEmpty()) {
+        if (binaries.isEmpty() || report.errors().size() > before) {
             return;
         }
         try {
@@ -83,6 +85,12 @@ public final class Configuration {
             check().forEach(p -> report.invalid(p.getKey(), p.getValue()));
         } catch (IOException e) {
             report.invalid("CONFIG_DIR", "cannot render the configuration: " + e.getMessage());
+        } finally {
+            try {
+                cleanup();
+            } catch (IOException e) {
+                report.warn("cannot remove the configuration staging directory: " + e.getMessage());
+            }
         }
     }
 
@@ -147,14 +155,17 @@ public final class Configuration {
     String base() throws IOException {
         Path user = userFile("postgresql.conf");
         if (Files.isRegularFile(user)) {
+            baseSource = user;
             return Files.readString(user, StandardCharsets.UTF_8);
         }
         for (String name : List.of("postgresql.conf.original", "postgresql.conf")) {
             Path file = pgdata().resolve(name);
             if (Files.isRegularFile(file) && !(name.equals("postgresql.conf") && isOurs(file))) {
+                baseSource = file;
                 return Files.readString(file, StandardCharsets.UTF_8);
             }
         }
+        baseSource = null;
         return "";
     }
 
@@ -208,8 +219,7 @@ public final class Configuration {
                 + "/postgresql\\.conf\" line (\\d+)").matcher(out);
         if (m.find()) {
             int line = Integer.parseInt(m.group(1)) - HEADER_LINES;
-            String source = Files.isRegularFile(userFile("postgresql.conf")) ? userFile("postgresql.conf").toString()
-                    : pgdata().resolve("postgresql.conf.original").toString();
+            String source = baseSource == null ? "postgresql.conf" : baseSource.toString();
             out = m.replaceFirst(java.util.regex.Matcher.quoteReplacement("\"" + source + "\" line " + line));
         }
         return out.replace(s + "/postgresql.conf", "postgresql.conf").replace(s + "/", pgdata() + "/");
@@ -218,18 +228,18 @@ public final class Configuration {
     /** Renders again over the real PGDATA (after initdb), checks, keeps the .original copies, and installs the files. */
     public void apply() throws IOException {
         Path pgdata = pgdata();
+        stage();
+        List<Map.Entry<String, String>> problems = check();
+        if (!problems.isEmpty()) {
+            throw new EntrypointException("init-config-apply", ExitCode.INVALID_INPUT, "the configuration does not "
+                    + "pass postgres -C; PGDATA is unchanged: " + problems);
+        }
         for (String name : List.of("postgresql.conf", "pg_hba.conf")) {
             Path original = pgdata.resolve(name + ".original");
             Path current = pgdata.resolve(name);
             if (!Files.exists(original) && Files.isRegularFile(current) && !isOurs(current)) {
                 Files.copy(current, original);
             }
-        }
-        stage();
-        List<Map.Entry<String, String>> problems = check();
-        if (!problems.isEmpty()) {
-            throw new EntrypointException("init-config-apply", ExitCode.INVALID_INPUT, "the configuration does not "
-                    + "pass postgres -C; PGDATA is unchanged: " + problems);
         }
         Path snippetsDir = pgdata.resolve(SNIPPETS);
         if (Files.isDirectory(snippetsDir)) {

@@ -85,7 +85,8 @@ public final class Database {
                     + "POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE, or POSTGRES_HOST_AUTH_METHOD=trust to allow every "
                     + "connection without a password (not recommended)");
         } else if (settings.password().isEmpty() && settings.raw("POSTGRES_PASSWORD_FILE").isPresent()
-                && !settings.trustRequested() && Files.isReadable(Path.of(settings.raw("POSTGRES_PASSWORD_FILE").get()))) {
+                && !settings.trustRequested() && Files.isRegularFile(Path.of(settings.raw("POSTGRES_PASSWORD_FILE").get()))
+                && Files.isReadable(Path.of(settings.raw("POSTGRES_PASSWORD_FILE").get()))) {
             report.invalid("POSTGRES_PASSWORD_FILE", settings.raw("POSTGRES_PASSWORD_FILE").get() + " is empty: put the password in it");
         }
         if (settings.trustRequested()) {
@@ -100,16 +101,33 @@ public final class Database {
             return;
         }
         for (String arg : args) {
-            String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-            String owner = DENIED_INITDB_OPTIONS.get(option);
-            if (owner == null && option.length() > 2 && option.startsWith("-") && !option.startsWith("--")
-                    && DENIED_INITDB_OPTIONS.containsKey(option.substring(0, 2))) {
-                owner = DENIED_INITDB_OPTIONS.get(option.substring(0, 2));
-            }
+            String owner = deniedOwner(arg);
             if (owner != null) {
                 report.invalid("POSTGRES_INITDB_ARGS", "'" + arg + "' is set by the entrypoint: use " + owner + " instead");
             }
         }
+    }
+
+    /** What to use instead of an initdb option the entrypoint owns; initdb accepts unambiguous long-option prefixes and grouped short options. */
+    static String deniedOwner(String arg) {
+        if (arg.startsWith("--") && arg.length() > 2) {
+            String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            return DENIED_INITDB_OPTIONS.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("--") && e.getKey().startsWith(name))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
+        }
+        if (arg.startsWith("-") && arg.length() > 1) {
+            for (int i = 1; i < arg.length(); i++) {
+                String owner = DENIED_INITDB_OPTIONS.get("-" + arg.charAt(i));
+                if (owner != null) {
+                    return owner;
+                }
+                if ("ADELTUXc".indexOf(arg.charAt(i)) >= 0) {
+                    break;
+                }
+            }
+        }
+        return null;
     }
 
     private void checkSecretPair(ValidationReport report, String name) {
