@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -31,13 +32,18 @@ public final class Lifecycle implements StartGuard {
     private final StateMachine state;
     private volatile ExitCode exitCode;
     private volatile boolean forced;
+    private boolean watchdogStarted;
+    private final int shutdownTimeoutSeconds;
+    /** Beyond SHUTDOWN_TIMEOUT: the immediate-shutdown wait (5 s), the kill, and the cleanups. */
+    static final int WATCHDOG_MARGIN_SECONDS = 20;
     private boolean stopping;
     private boolean workflowActive = true;
     private volatile CamelContext context;
     private volatile Runnable completer;
 
-    public Lifecycle(StateMachine state) {
+    public Lifecycle(StateMachine state, int shutdownTimeoutSeconds) {
         this.state = state;
+        this.shutdownTimeoutSeconds = shutdownTimeoutSeconds;
     }
 
     public void attach(CamelContext context, Runnable completer) {
@@ -68,11 +74,31 @@ public final class Lifecycle implements StartGuard {
     private void runShutdown() {
         try {
             context.createProducerTemplate().sendBody("direct:runtime-shutdown", null);
-        } catch (RuntimeException e) {
-            LOG.error("shutdown route failed: {}", e.getMessage());
+        } catch (Throwable e) {
+            LOG.error("shutdown route failed: {}", e.toString());
             decide(ExitCode.SHUTDOWN_FORCED);
             exit();
         }
+    }
+
+    /**
+     * Last resort: if the process has not ended long after the stop began (the shutdown route's own
+     * escalation included), kill what is left and halt with exit code 4.
+     */
+    private void startWatchdog() {
+        long limitMillis = (shutdownTimeoutSeconds + WATCHDOG_MARGIN_SECONDS) * 1000L;
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(limitMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            LOG.error("shutdown did not finish within {} s; killing what is left and exiting with 4", limitMillis / 1000);
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+            Runtime.getRuntime().halt(ExitCode.SHUTDOWN_FORCED.code());
+        }, "shutdown-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
     }
 
     /** Sends SIGINT to one-shot commands (initdb, psql, scripts) so the workflow stops at its current step. */
@@ -86,6 +112,16 @@ public final class Lifecycle implements StartGuard {
             child.descendants().forEach(d -> Signals.send(d.pid(), "INT"));
             Signals.send(child.pid(), "INT");
         });
+    }
+
+    /** The pid of a supervised child, empty when it is not running. */
+    public OptionalLong supervisedPid(String name) {
+        CamelContext c = context;
+        if (c == null) {
+            return OptionalLong.empty();
+        }
+        SuperviseComponent supervise = c.getComponent("supervise", SuperviseComponent.class);
+        return supervise == null ? OptionalLong.empty() : supervise.pid(name);
     }
 
     /**
@@ -194,6 +230,10 @@ public final class Lifecycle implements StartGuard {
     public void beginShutdown() {
         synchronized (this) {
             stopping = true;
+            if (!watchdogStarted) {
+                watchdogStarted = true;
+                startWatchdog();
+            }
         }
         if (state.canTransition(State.STOPPING)) {
             state.transition(State.STOPPING);

@@ -9,6 +9,9 @@ final class Signals {
     }
 
     static void send(long pid, String signal) {
+        if (pid <= 1) {
+            return;
+        }
         try {
             Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();

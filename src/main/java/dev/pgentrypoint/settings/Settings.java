@@ -21,6 +21,7 @@ public final class Settings {
     public static final String DEFAULT_LOCK_FILE = "/tmp/postgresql-container.lock";
     public static final String DEFAULT_OS_USER = "postgres";
     public static final int DEFAULT_PORT = 5432;
+    public static final int DEFAULT_MANAGEMENT_PORT = 9876;
     public static final int DEFAULT_SHUTDOWN_TIMEOUT = 30;
     public static final int DEFAULT_START_TIMEOUT = 60;
 
@@ -96,6 +97,28 @@ public final class Settings {
     /** Seconds one init script may take. */
     public int scriptTimeout() {
         return parseInt(rawOr("INITDB_SCRIPT_TIMEOUT", ""), 3600);
+    }
+
+    public boolean managementEnabled() {
+        return !raw("MANAGEMENT_ENABLED").map(v -> !isTrue(v)).orElse(false);
+    }
+
+    public int managementPort() {
+        return parseInt(rawOr("MANAGEMENT_PORT", ""), DEFAULT_MANAGEMENT_PORT);
+    }
+
+    public String managementBind() {
+        return rawOr("MANAGEMENT_BIND", "0.0.0.0");
+    }
+
+    /** Minimum free space for the disk check: a percentage ("1%") or bytes ("512MB"). */
+    public String healthDiskMinFree() {
+        return rawOr("HEALTH_DISK_MIN_FREE", "1%");
+    }
+
+    /** Seconds between two runs of every health check by the runtime-healthcheck route. */
+    public int healthInterval() {
+        return parseInt(rawOr("HEALTH_INTERVAL", ""), 10);
     }
 
     public boolean debug() {

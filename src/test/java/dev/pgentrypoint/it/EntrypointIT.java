@@ -215,16 +215,16 @@ class EntrypointIT {
         try (EntrypointProcess e = new EntrypointProcess(tmp)) {
             e.with("POSTGRES_PASSWORD", "pw").start();
             e.awaitState("RUNNING", START);
-            EntrypointProcess check = new EntrypointProcess(Files.createDirectories(tmp.resolve("check")));
-            check.env.clear();
-            check.env.putAll(e.env);
+            EntrypointProcess check = EntrypointProcess.sharing(e, Files.createDirectories(tmp.resolve("check")));
             assertEquals(0, check.run(Duration.ofSeconds(10), "healthcheck"), check.log());
             assertTrue(check.log().startsWith("healthy"), check.log());
-            EntrypointProcess.signal(e.postmasterPid(), "STOP");
+            long postmaster = e.postmasterPid();
+            assertTrue(postmaster > 1, "no postmaster.pid");
+            EntrypointProcess.signal(postmaster, "STOP");
             try {
                 assertEquals(1, check.run(Duration.ofSeconds(15), "healthcheck", "--type=connectivity"), check.log());
             } finally {
-                EntrypointProcess.signal(e.postmasterPid(), "CONT");
+                EntrypointProcess.signal(postmaster, "CONT");
             }
             e.signal("TERM");
             assertEquals(0, e.awaitExit(STOP), e.log());

@@ -30,15 +30,20 @@ final class EntrypointProcess implements AutoCloseable {
     final Path dir;
     final Map<String, String> env = new HashMap<>();
     final int port;
+    final int managementPort;
     private final List<Process> processes = new ArrayList<>();
     private Process process;
     private Path log;
     private int runs;
+    private boolean ownsServer = true;
 
     EntrypointProcess(Path dir) throws IOException {
         this.dir = dir;
         openUp(dir);
         this.port = freePort();
+        this.managementPort = freePort();
+        env.put("MANAGEMENT_PORT", String.valueOf(managementPort));
+        env.put("MANAGEMENT_BIND", "127.0.0.1");
         env.put("PGDATA", dir.resolve("data").toString());
         env.put("PGPORT", String.valueOf(port));
         env.put("PG_SOCKET_DIR", dir.resolve("sock").toString());
@@ -51,6 +56,18 @@ final class EntrypointProcess implements AutoCloseable {
         Files.createDirectories(dir.resolve("config"));
         openUp(dir.resolve("run"));
         openUp(dir.resolve("config"));
+    }
+
+    /**
+     * Another run against the same settings (e.g. the healthcheck command) in its own directory; its
+     * close() leaves the other's server alone.
+     */
+    static EntrypointProcess sharing(EntrypointProcess other, Path dir) throws IOException {
+        EntrypointProcess e = new EntrypointProcess(dir);
+        e.env.clear();
+        e.env.putAll(other.env);
+        e.ownsServer = false;
+        return e;
     }
 
     /** A directory anyone may write into, like /tmp, so the dropped-to postgres user can work there. */
@@ -181,6 +198,9 @@ final class EntrypointProcess implements AutoCloseable {
     }
 
     static void signal(long pid, String signal) throws IOException, InterruptedException {
+        if (pid <= 1) {
+            throw new IllegalArgumentException("refusing to signal pid " + pid + " (kill would reach other processes)");
+        }
         new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
     }
 
@@ -199,6 +219,21 @@ final class EntrypointProcess implements AutoCloseable {
 
     record Result(int code, String output) {
     }
+
+    /** GET on the management endpoint; code -1 when nothing listens. */
+    Result http(String path) throws InterruptedException {
+        try {
+            java.net.http.HttpResponse<String> response = HTTP.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + managementPort + path)).timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new Result(response.statusCode(), response.body());
+        } catch (IOException e) {
+            return new Result(-1, e.toString());
+        }
+    }
+
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     /** The postmaster pid from PGDATA/postmaster.pid, or -1. */
     long postmasterPid() {
@@ -228,8 +263,8 @@ final class EntrypointProcess implements AutoCloseable {
                 }
             }
         }
-        long postmaster = postmasterPid();
-        if (postmaster > 0 && ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false)) {
+        long postmaster = ownsServer ? postmasterPid() : -1;
+        if (postmaster > 1 && ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false)) {
             signal(postmaster, "QUIT");
             ProcessHandle.of(postmaster).ifPresent(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS)
                     .exceptionally(t -> {
