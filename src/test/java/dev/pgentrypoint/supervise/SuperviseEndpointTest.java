@@ -3,6 +3,7 @@ package dev.pgentrypoint.supervise;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +20,7 @@ class SuperviseEndpointTest extends SuperviseTestSupport {
     void bindsUriParametersWithoutGeneratedConfigurer() {
         SuperviseEndpoint endpoint = context.getEndpoint("supervise:postgres?action=stop&readyCheck=#bean:readyFile"
                 + "&readyPollMillis=20&readyTimeout=3&stopSignal=TERM&stopTimeout=4&escalateSignal=SIGQUIT"
-                + "&escalateTimeout=2&workingDir=/tmp", SuperviseEndpoint.class);
+                + "&escalateTimeout=2&escalateTarget=#serverPid&workingDir=/tmp", SuperviseEndpoint.class);
 
         assertEquals("postgres", endpoint.getName());
         assertEquals("stop", endpoint.getAction());
@@ -30,6 +31,7 @@ class SuperviseEndpointTest extends SuperviseTestSupport {
         assertEquals(4, endpoint.getStopTimeout());
         assertEquals("SIGQUIT", endpoint.getEscalateSignal());
         assertEquals(2, endpoint.getEscalateTimeout());
+        assertSame(context.getRegistry().lookupByName("serverPid"), endpoint.getEscalateTarget());
         assertEquals("/tmp", endpoint.getWorkingDir());
 
         SuperviseEndpoint defaults = context.getEndpoint("supervise:patroni?readyCheck=#readyFile", SuperviseEndpoint.class);
@@ -40,6 +42,7 @@ class SuperviseEndpointTest extends SuperviseTestSupport {
         assertEquals(30, defaults.getStopTimeout());
         assertEquals("QUIT", defaults.getEscalateSignal());
         assertEquals(5, defaults.getEscalateTimeout());
+        assertNull(defaults.getEscalateTarget());
     }
 
     @Test
