@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -151,12 +152,19 @@ public final class Configuration {
                 + "password_encryption = 'scram-sha-256'\n";
     }
 
-    /** The middle part: the user's postgresql.conf, else the one initdb wrote (kept as .original). */
+    /**
+     * The middle part: the user's postgresql.conf, else the one initdb wrote (kept as .original). In Patroni
+     * mode Patroni owns PGDATA/postgresql.conf and keeps initdb's as postgresql.base.conf itself.
+     */
     String base() throws IOException {
         Path user = userFile("postgresql.conf");
         if (Files.isRegularFile(user)) {
             baseSource = user;
             return Files.readString(user, StandardCharsets.UTF_8);
+        }
+        if (patroniMode()) {
+            baseSource = null;
+            return "";
         }
         for (String name : List.of("postgresql.conf.original", "postgresql.conf")) {
             Path file = pgdata().resolve(name);
@@ -167,6 +175,55 @@ public final class Configuration {
         }
         baseSource = null;
         return "";
+    }
+
+    private boolean patroniMode() {
+        return "patroni".equals(settings.startupMode());
+    }
+
+    /**
+     * Patroni mode: the PostgreSQL parameters that direct mode writes to postgresql.conf, as name/value
+     * pairs in order of precedence (secure defaults, CONFIG_DIR/postgresql.conf, then the conf.d snippets;
+     * later wins). listen_addresses and port are left out: Patroni sets them from postgresql.listen.
+     *
+     * @throws IllegalArgumentException naming the file and line that cannot be read, or an include directive
+     */
+    public Map<String, String> parameters() throws IOException {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        addParameters(parameters, "secure defaults", defaults());
+        List<Path> files = new ArrayList<>();
+        if (Files.isRegularFile(userFile("postgresql.conf"))) {
+            files.add(userFile("postgresql.conf"));
+        }
+        files.addAll(snippets());
+        for (Path file : files) {
+            addParameters(parameters, file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+        }
+        parameters.remove("listen_addresses");
+        parameters.remove("port");
+        return parameters;
+    }
+
+    private static void addParameters(Map<String, String> parameters, String source, String text) {
+        try {
+            for (ConfFile.Setting s : ConfFile.parse(text)) {
+                if (s.isInclude()) {
+                    throw new IllegalArgumentException("line " + s.line() + ": " + s.name() + " is not supported in "
+                            + "Patroni mode: put the settings into CONFIG_DIR/conf.d/*.conf instead");
+                }
+                parameters.put(s.name(), s.value());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + " " + e.getMessage(), e);
+        }
+    }
+
+    /** Patroni mode: the pg_hba.conf rules, CONFIG_DIR/pg_hba.conf or the generated ones, without comments. */
+    public List<String> hbaRules() throws IOException {
+        Path userHba = userFile("pg_hba.conf");
+        String text = Files.isRegularFile(userHba) ? Files.readString(userHba, StandardCharsets.UTF_8)
+                : HbaRules.generated(settings.hostAuthMethod());
+        return text.lines().map(l -> HbaRules.withoutComment(l).strip()).filter(l -> !l.isEmpty()).toList();
     }
 
     private static boolean isOurs(Path file) throws IOException {

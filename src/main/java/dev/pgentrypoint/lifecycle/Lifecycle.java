@@ -267,6 +267,13 @@ public final class Lifecycle implements StartGuard {
         state.transition(State.valueOf(next), Map.of(key, value));
     }
 
+    public void transition(String next, String key, String value, String key2, String value2) {
+        Map<String, String> facts = new java.util.LinkedHashMap<>();
+        facts.put(key, value);
+        facts.put(key2, value2);
+        state.transition(State.valueOf(next), facts);
+    }
+
     /** Sets the exit code unless one was decided before: the first reason to end wins. */
     public synchronized void decide(ExitCode code) {
         if (exitCode == null) {
