@@ -101,7 +101,11 @@ public final class Lifecycle implements StartGuard {
         watchdog.start();
     }
 
-    /** Sends SIGINT to one-shot commands (initdb, psql, scripts) so the workflow stops at its current step. */
+    /**
+     * Sends SIGTERM to one-shot commands (initdb, psql, scripts and what they started) so the workflow
+     * stops at its current step; initdb then removes what it created. SIGTERM rather than SIGINT:
+     * a shell script waiting for a command carries on after its child dies of SIGINT.
+     */
     void interruptCommands() {
         Set<Long> supervised = new HashSet<>();
         SuperviseComponent supervise = context == null ? null : context.getComponent("supervise", SuperviseComponent.class);
@@ -109,8 +113,8 @@ public final class Lifecycle implements StartGuard {
             supervise.running().forEach(n -> supervise.pid(n).ifPresent(supervised::add));
         }
         ProcessHandle.current().children().filter(p -> !supervised.contains(p.pid())).forEach(child -> {
-            child.descendants().forEach(d -> Signals.send(d.pid(), "INT"));
-            Signals.send(child.pid(), "INT");
+            Signals.send(child.pid(), "TERM");
+            child.descendants().forEach(d -> Signals.send(d.pid(), "TERM"));
         });
     }
 
@@ -141,6 +145,13 @@ public final class Lifecycle implements StartGuard {
 
     public synchronized boolean isStopping() {
         return stopping;
+    }
+
+    /** Between init steps: a stop requested meanwhile ends the init phase here (the marker stays). */
+    public void checkNotStopping() {
+        if (isStopping()) {
+            throw new EntrypointException("init", ExitCode.SUCCESS, "stop requested during initialization");
+        }
     }
 
     @Override
