@@ -67,8 +67,31 @@ public final class Lifecycle implements StartGuard {
             Thread t = new Thread(this::runShutdown, "shutdown");
             t.start();
         } else {
-            interruptCommands();
+            Thread t = new Thread(this::interruptUntilWorkflowEnds, "interrupt-commands");
+            t.setDaemon(true);
+            t.start();
         }
+    }
+
+    /**
+     * Interrupts the one-shot commands until the workflow has ended: again every half second for
+     * what they start meanwhile (a background job of a script keeps the command's output open), and
+     * with SIGKILL once SHUTDOWN_TIMEOUT has passed.
+     */
+    private void interruptUntilWorkflowEnds() {
+        long deadline = System.nanoTime() + shutdownTimeoutSeconds * 1_000_000_000L;
+        while (workflowActive()) {
+            interruptCommands(System.nanoTime() < deadline ? "TERM" : "KILL");
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private synchronized boolean workflowActive() {
+        return workflowActive;
     }
 
     private void runShutdown() {
@@ -106,16 +129,22 @@ public final class Lifecycle implements StartGuard {
      * stops at its current step; initdb then removes what it created. SIGTERM rather than SIGINT:
      * a shell script waiting for a command carries on after its child dies of SIGINT.
      */
-    void interruptCommands() {
+    void interruptCommands(String signal) {
         Set<Long> supervised = new HashSet<>();
         SuperviseComponent supervise = context == null ? null : context.getComponent("supervise", SuperviseComponent.class);
         if (supervise != null) {
             supervise.running().forEach(n -> supervise.pid(n).ifPresent(supervised::add));
         }
-        ProcessHandle.current().children().filter(p -> !supervised.contains(p.pid())).forEach(child -> {
-            Signals.send(child.pid(), "TERM");
-            child.descendants().forEach(d -> Signals.send(d.pid(), "TERM"));
-        });
+        ProcessHandle.current().children()
+                .filter(p -> !supervised.contains(p.pid()))
+                .filter(p -> !p.info().command().map(c -> c.endsWith("/kill")).orElse(false))
+                .forEach(child -> {
+                    if (Signals.leadsGroup(child.pid())) {
+                        Signals.sendGroup(child.pid(), signal);
+                    }
+                    Signals.send(child.pid(), signal);
+                    child.descendants().forEach(d -> Signals.send(d.pid(), signal));
+                });
     }
 
     /** The pid of a supervised child, empty when it is not running. */

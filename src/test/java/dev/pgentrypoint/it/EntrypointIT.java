@@ -148,7 +148,7 @@ class EntrypointIT {
             Path scripts = Files.createDirectories(e.dir.resolve("initdb.d"));
             Path started = e.dir.resolve("run/stubborn-started");
             Files.writeString(scripts.resolve("10-stubborn.sh"), "trap 'exit 0' TERM INT\ntouch " + started
-                    + "\nsleep 60 &\nwait\n");
+                    + "\nwhile :; do sleep 0.1; done\n");
             EntrypointProcess.openUp(scripts);
             e.with("POSTGRES_PASSWORD", "pw").start();
             e.await(() -> Files.exists(started), START, "the stubborn init script");
