@@ -152,6 +152,8 @@ public final class Main {
         for (String signal : List.of("TERM", "INT")) {
             sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> lifecycle.onSignal(signal));
         }
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> LOG.info("signal=HUP ignored: restart the container "
+                + "to apply changed settings or YAML"));
 
         ManagementServer management = null;
         if (settings.managementEnabled() && !wiring.privileges().isRoot() && !settings.dryRun()) {

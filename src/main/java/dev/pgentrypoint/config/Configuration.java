@@ -58,6 +58,11 @@ public final class Configuration {
 
     public void validate(ValidationReport report) {
         int before = report.errors().size();
+        String method = settings.hostAuthMethod();
+        if (!HbaRules.METHODS.contains(method) || method.equals("peer") || method.equals("ident")) {
+            report.invalid("POSTGRES_HOST_AUTH_METHOD", "'" + method + "' is not an authentication method for host "
+                    + "connections: use scram-sha-256 (default), md5, password, trust, reject, cert, ldap, radius, pam or gss");
+        }
         Path dir = settings.configDir();
         if (settings.configDirExplicit() && !Files.isDirectory(dir)) {
             report.invalid("CONFIG_DIR", dir + " is not a directory: create it or unset CONFIG_DIR");
@@ -288,8 +293,10 @@ public final class Configuration {
         stage();
         List<Map.Entry<String, String>> problems = check();
         if (!problems.isEmpty()) {
-            throw new EntrypointException("init-config-apply", ExitCode.INVALID_INPUT, "the configuration does not "
-                    + "pass postgres -C; PGDATA is unchanged: " + problems);
+            boolean firstInit = Files.exists(pgdata.resolve(dev.pgentrypoint.pgdata.DataDirectory.MARKER_NAME));
+            throw new EntrypointException("init-config-apply", firstInit ? ExitCode.INIT_FAILED : ExitCode.INVALID_INPUT,
+                    "the configuration does not pass postgres -C; the configuration files in PGDATA are unchanged: "
+                    + problems);
         }
         for (String name : List.of("postgresql.conf", "pg_hba.conf")) {
             Path original = pgdata.resolve(name + ".original");

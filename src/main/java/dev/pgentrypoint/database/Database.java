@@ -29,10 +29,10 @@ public final class Database {
             Map.entry("--pwfile", "POSTGRES_PASSWORD_FILE"), Map.entry("-W", "POSTGRES_PASSWORD"),
             Map.entry("--pwprompt", "POSTGRES_PASSWORD"),
             Map.entry("-X", "POSTGRES_INITDB_WALDIR"), Map.entry("--waldir", "POSTGRES_INITDB_WALDIR"),
-            Map.entry("-n", "nothing (a failed initdb must clean up)"),
-            Map.entry("--no-clean", "nothing (a failed initdb must clean up)"),
-            Map.entry("-S", "nothing"), Map.entry("--sync-only", "nothing"),
-            Map.entry("-s", "nothing"), Map.entry("--show", "nothing"));
+            Map.entry("-n", "nothing: a failed initdb must clean up after itself"),
+            Map.entry("--no-clean", "nothing: a failed initdb must clean up after itself"),
+            Map.entry("-S", "nothing: it does not initialize"), Map.entry("--sync-only", "nothing: it does not initialize"),
+            Map.entry("-s", "nothing: it does not initialize"), Map.entry("--show", "nothing: it does not initialize"));
 
     private final Settings settings;
     private final DataDirectory data;
@@ -51,7 +51,7 @@ public final class Database {
         }
         DataDirectory.Status status = data.status();
         switch (status) {
-            case INCOMPLETE -> report.initIncomplete("PGDATA", data.path() + " holds an initialization that did not "
+            case INCOMPLETE -> incomplete(report, data.path() + " holds an initialization that did not "
                     + "finish (marker " + (java.nio.file.Files.exists(data.innerMarker()) ? data.innerMarker()
                     : data.siblingMarker()) + "). Nothing was started. To recover: inspect the log of the failed run, "
                     + "then either move the directory aside and start again on an empty PGDATA, or, if you completed "
@@ -66,6 +66,15 @@ public final class Database {
                     validateFirstInit(report);
                 }
             }
+        }
+    }
+
+    /** An unfinished initialization stops every mode but sleep, which is there to inspect and recover. */
+    private void incomplete(ValidationReport report, String message) {
+        if ("sleep".equals(settings.startupMode())) {
+            report.warn(message);
+        } else {
+            report.initIncomplete("PGDATA", message);
         }
     }
 
@@ -108,7 +117,9 @@ public final class Database {
         }
         for (String arg : args) {
             String owner = deniedOwner(arg);
-            if (owner != null) {
+            if (owner != null && owner.startsWith("nothing")) {
+                report.invalid("POSTGRES_INITDB_ARGS", "'" + arg + "' is not allowed" + owner.substring("nothing".length()));
+            } else if (owner != null) {
                 report.invalid("POSTGRES_INITDB_ARGS", "'" + arg + "' is set by the entrypoint: use " + owner + " instead");
             }
         }

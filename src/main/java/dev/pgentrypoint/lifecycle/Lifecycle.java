@@ -67,8 +67,31 @@ public final class Lifecycle implements StartGuard {
             Thread t = new Thread(this::runShutdown, "shutdown");
             t.start();
         } else {
-            interruptCommands();
+            Thread t = new Thread(this::interruptUntilWorkflowEnds, "interrupt-commands");
+            t.setDaemon(true);
+            t.start();
         }
+    }
+
+    /**
+     * Interrupts the one-shot commands until the workflow has ended: again every half second for
+     * what they start meanwhile (a background job of a script keeps the command's output open), and
+     * with SIGKILL once SHUTDOWN_TIMEOUT has passed.
+     */
+    private void interruptUntilWorkflowEnds() {
+        long deadline = System.nanoTime() + shutdownTimeoutSeconds * 1_000_000_000L;
+        while (workflowActive()) {
+            interruptCommands(System.nanoTime() < deadline ? "TERM" : "KILL");
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private synchronized boolean workflowActive() {
+        return workflowActive;
     }
 
     private void runShutdown() {
@@ -101,17 +124,27 @@ public final class Lifecycle implements StartGuard {
         watchdog.start();
     }
 
-    /** Sends SIGINT to one-shot commands (initdb, psql, scripts) so the workflow stops at its current step. */
-    void interruptCommands() {
+    /**
+     * Sends SIGTERM to one-shot commands (initdb, psql, scripts and what they started) so the workflow
+     * stops at its current step; initdb then removes what it created. SIGTERM rather than SIGINT:
+     * a shell script waiting for a command carries on after its child dies of SIGINT.
+     */
+    void interruptCommands(String signal) {
         Set<Long> supervised = new HashSet<>();
         SuperviseComponent supervise = context == null ? null : context.getComponent("supervise", SuperviseComponent.class);
         if (supervise != null) {
             supervise.running().forEach(n -> supervise.pid(n).ifPresent(supervised::add));
         }
-        ProcessHandle.current().children().filter(p -> !supervised.contains(p.pid())).forEach(child -> {
-            child.descendants().forEach(d -> Signals.send(d.pid(), "INT"));
-            Signals.send(child.pid(), "INT");
-        });
+        ProcessHandle.current().children()
+                .filter(p -> !supervised.contains(p.pid()))
+                .filter(p -> !p.info().command().map(c -> c.endsWith("/kill")).orElse(false))
+                .forEach(child -> {
+                    if (Signals.leadsGroup(child.pid())) {
+                        Signals.sendGroup(child.pid(), signal);
+                    }
+                    Signals.send(child.pid(), signal);
+                    child.descendants().forEach(d -> Signals.send(d.pid(), signal));
+                });
     }
 
     /** The pid of a supervised child, empty when it is not running. */
@@ -141,6 +174,13 @@ public final class Lifecycle implements StartGuard {
 
     public synchronized boolean isStopping() {
         return stopping;
+    }
+
+    /** Between init steps: a stop requested meanwhile ends the init phase here (the marker stays). */
+    public void checkNotStopping() {
+        if (isStopping()) {
+            throw new EntrypointException("init", ExitCode.SUCCESS, "stop requested during initialization");
+        }
     }
 
     @Override

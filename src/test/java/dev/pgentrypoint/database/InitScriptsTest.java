@@ -65,9 +65,11 @@ class InitScriptsTest {
         return Files.writeString(scriptsDir.resolve(name), content, StandardCharsets.UTF_8);
     }
 
+    /** The VAR=value arguments after setsid's "/usr/bin/env". */
     private static Map<String, String> envEntries(List<String> args) {
+        assertEquals("/usr/bin/env", args.get(0), "setsid runs env first");
         Map<String, String> entries = new HashMap<>();
-        for (String a : args) {
+        for (String a : args.subList(1, args.size())) {
             int eq = a.indexOf('=');
             if (eq <= 0 || a.startsWith("-")) {
                 break;
@@ -78,7 +80,7 @@ class InitScriptsTest {
     }
 
     private static List<String> command(List<String> args) {
-        return args.subList(envEntries(args).size(), args.size());
+        return args.subList(1 + envEntries(args).size(), args.size());
     }
 
     @Test

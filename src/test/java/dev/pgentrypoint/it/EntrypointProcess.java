@@ -29,7 +29,39 @@ import java.util.function.BooleanSupplier;
 final class EntrypointProcess implements AutoCloseable {
     /** Ports handed out in this JVM, so two fixtures never get the same one. */
     private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
-    static final Path DIST = Path.of(System.getProperty("pgentrypoint.dist", "target/pg-entrypoint")).toAbsolutePath();
+    /**
+     * The packaged distribution, copied once into a directory every user can read: started as root,
+     * the entrypoint re-executes itself as postgres, which may not reach the build directory.
+     */
+    static final Path DIST = readableCopy(Path.of(System.getProperty("pgentrypoint.dist", "target/pg-entrypoint"))
+            .toAbsolutePath());
+
+    private static Path readableCopy(Path dist) {
+        try {
+            Path copy = Files.createTempDirectory("pg-entrypoint-dist-");
+            try (var files = Files.walk(dist)) {
+                for (Path p : files.toList()) {
+                    Path target = copy.resolve(dist.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(target);
+                    } else if (!p.toString().endsWith(".jsa")) {
+                        Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                }
+            }
+            Runtime.getRuntime().exec(new String[] {"chmod", "-R", "a+rX", copy.toString()}).waitFor();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var files = Files.walk(copy)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException e) {
+                    // best effort
+                }
+            }));
+            return copy;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("cannot copy the distribution " + dist, e);
+        }
+    }
 
     final Path dir;
     final Map<String, String> env = new HashMap<>();
