@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +59,27 @@ class PatroniFailureIT {
             assertTrue(m.process.inState("ERROR"), m.process.state());
             assertFalse(m.process.log().contains("Started child 'patroni'"), "Patroni was started");
             assertFalse(Files.exists(m.process.dir.resolve("sock/patroni/config")), "rendered config left behind");
+        }
+    }
+
+    @Test
+    void aStopWhilePatroniStartsEndsTheStartAndExits0() throws Exception {
+        try (ServerSocket silentEtcd = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                PatroniMember m = new PatroniMember(tmp, "m1", "127.0.0.1:" + silentEtcd.getLocalPort())) {
+            m.start();
+            m.process.awaitLog("Started child 'patroni'", RUN);
+            m.process.awaitLog("[patroni]", RUN);
+            List<Long> pids = m.serverPids();
+            assertFalse(pids.isEmpty(), "no Patroni process found");
+            long begin = System.nanoTime();
+            m.process.signal("TERM");
+            assertEquals(0, m.process.awaitExit(RUN), m.process.log());
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            assertTrue(seconds < 15, "stopping took " + seconds + " s");
+            assertTrue(m.process.inState("STOPPED"), m.process.state());
+            assertTrue(m.process.log().contains("Child 'patroni' (pid " + pids.get(0) + ") stopped while starting"),
+                    m.process.log());
+            assertTrue(pids.stream().noneMatch(PatroniMember::alive), "Patroni left running: " + pids);
         }
     }
 

@@ -75,6 +75,32 @@ class SuperviseEndpointTest extends SuperviseTestSupport {
     }
 
     @Test
+    void startGuardEndsAStartInProgressAndStopsTheChildGracefully() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        context.getRegistry().bind("guard", StartGuard.class, (StartGuard) name -> {
+            if (stopping.get()) {
+                throw new IllegalStateException("shutting down while " + name + " starts");
+            }
+        });
+        Path script = script("graceful", "trap 'echo bye; exit 0' INT\necho started\n" + loopForever());
+        java.util.concurrent.CompletableFuture<Exchange> started = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> start("supervise:graceful?action=start&" + READY_CHECK + "&readyTimeout=60", script));
+        while (component.pid("graceful").isEmpty()) {
+            Thread.sleep(10);
+        }
+        long pid = component.pid("graceful").getAsLong();
+        stopping.set(true);
+
+        Exchange result = started.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertEquals("shutting down while graceful starts", result.getException().getMessage());
+        assertGone(pid);
+        assertTrue(childEvents("graceful").stream().anyMatch(e -> e.getFormattedMessage().equals("bye")),
+                "stopped with its stop signal");
+        assertNull(exits.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS), "a requested stop is not an exit");
+    }
+
+    @Test
     void startGuardRefusesStart() throws Exception {
         Path marker = dir.resolve("was-started");
         Path script = script("graceful", "touch \"" + marker + "\"\n" + loopForever());
