@@ -2,6 +2,7 @@ package dev.pgentrypoint.config;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,7 +42,7 @@ public final class ConfFile {
             if (!m.matches() || m.group(2) == null) {
                 throw new IllegalArgumentException("line " + (i + 1) + ": cannot read \"" + line + "\"");
             }
-            settings.add(new Setting(m.group(1).toLowerCase(java.util.Locale.ROOT), unquote(m.group(2)), i + 1));
+            settings.add(new Setting(m.group(1).toLowerCase(Locale.ROOT), unquote(m.group(2)), i + 1));
         }
         return settings;
     }

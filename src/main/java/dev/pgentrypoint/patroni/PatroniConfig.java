@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -224,7 +225,7 @@ final class PatroniConfig {
     }
 
     static boolean isTrue(String value) {
-        return List.of("1", "true", "yes", "on").contains(value.strip().toLowerCase(java.util.Locale.ROOT));
+        return List.of("1", "true", "yes", "on").contains(value.strip().toLowerCase(Locale.ROOT));
     }
 
     @SuppressWarnings("unchecked")

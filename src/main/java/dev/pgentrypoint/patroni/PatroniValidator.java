@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -42,7 +43,7 @@ final class PatroniValidator {
                 SettingsValidator.checkRange(report, "PATRONI_MAXIMUM_LAG_ON_FAILOVER", v, 0, Integer.MAX_VALUE, "bytes"));
         settings.raw("DCS_TIMEOUT").ifPresent(v -> SettingsValidator.checkRange(report, "DCS_TIMEOUT", v, 1, 86400, "seconds"));
         settings.raw("PATRONI_SYNCHRONOUS_MODE").filter(v -> !List.of("0", "1", "true", "false", "yes", "no", "on", "off")
-                .contains(v.toLowerCase(java.util.Locale.ROOT))).ifPresent(v ->
+                .contains(v.toLowerCase(Locale.ROOT))).ifPresent(v ->
                 report.invalid("PATRONI_SYNCHRONOUS_MODE", "'" + v + "' is not a boolean: use true or false"));
         PatroniConfig.SECRET_VARIABLES.forEach(v -> settings.checkSecret(v, report));
         checkCommandLine(report);

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ abstract class PatroniTestSupport {
     @TempDir
     Path dir;
     final Map<String, String> env = new HashMap<>();
-    final List<String> args = new java.util.ArrayList<>();
+    final List<String> args = new ArrayList<>();
 
     @BeforeEach
     void validEnvironment() throws IOException {

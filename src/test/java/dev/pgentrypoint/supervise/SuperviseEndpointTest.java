@@ -10,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.Exchange;
 import org.apache.camel.ResolveEndpointFailedException;
 import org.junit.jupiter.api.Test;
@@ -76,14 +79,14 @@ class SuperviseEndpointTest extends SuperviseTestSupport {
 
     @Test
     void startGuardEndsAStartInProgressAndStopsTheChildGracefully() throws Exception {
-        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stopping = new AtomicBoolean();
         context.getRegistry().bind("guard", StartGuard.class, (StartGuard) name -> {
             if (stopping.get()) {
                 throw new IllegalStateException("shutting down while " + name + " starts");
             }
         });
         Path script = script("graceful", "trap 'echo bye; exit 0' INT\necho started\n" + loopForever());
-        java.util.concurrent.CompletableFuture<Exchange> started = java.util.concurrent.CompletableFuture.supplyAsync(
+        CompletableFuture<Exchange> started = CompletableFuture.supplyAsync(
                 () -> start("supervise:graceful?action=start&" + READY_CHECK + "&readyTimeout=60", script));
         while (component.pid("graceful").isEmpty()) {
             Thread.sleep(10);
@@ -91,13 +94,13 @@ class SuperviseEndpointTest extends SuperviseTestSupport {
         long pid = component.pid("graceful").getAsLong();
         stopping.set(true);
 
-        Exchange result = started.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        Exchange result = started.get(10, TimeUnit.SECONDS);
 
         assertEquals("shutting down while graceful starts", result.getException().getMessage());
         assertGone(pid);
         assertTrue(childEvents("graceful").stream().anyMatch(e -> e.getFormattedMessage().equals("bye")),
                 "stopped with its stop signal");
-        assertNull(exits.poll(300, java.util.concurrent.TimeUnit.MILLISECONDS), "a requested stop is not an exit");
+        assertNull(exits.poll(300, TimeUnit.MILLISECONDS), "a requested stop is not an exit");
     }
 
     @Test

@@ -13,12 +13,35 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Patroni mode's bad input and failures: each a clear error with its exit code, nothing left running. */
-class PatroniFailureIT {
+/**
+ * Patroni mode around the cluster test: the dry run, bad input, an unreachable etcd, a stop while
+ * Patroni starts and Patroni dying; each with its exit code and nothing left running.
+ */
+class PatroniInputsIT {
     static final Duration RUN = Duration.ofSeconds(60);
 
     @TempDir
     Path tmp;
+
+    @Test
+    void dryRunPrintsTheEffectiveConfigurationWithoutSecrets() throws Exception {
+        try (PatroniMember m = new PatroniMember(tmp, "m1", "127.0.0.1:2379")) {
+            Files.writeString(m.process.dir.resolve("config/patroni.yml"), "tags:\n  nofailover: true\n");
+            m.process.with("DRY_RUN", "1");
+            assertEquals(0, m.process.run(RUN), m.process.log());
+            String log = m.process.log();
+            for (String line : List.of("00-generated.yml (pg-entrypoint defaults), 10-user.yml (", "scope: it-cluster",
+                    "name: m1", "nofailover: true", "password: \"********\"", "password_encryption: scram-sha-256",
+                    "wait up to 60 s (DCS_TIMEOUT) for etcd on 127.0.0.1:2379")) {
+                assertTrue(log.contains(line), "'" + line + "' missing in:\n" + log);
+            }
+            for (String secret : List.of(PatroniMember.PASSWORD, PatroniMember.REPLICATION_PASSWORD,
+                    PatroniMember.REST_PASSWORD)) {
+                assertFalse(log.contains(secret), "a password in the plan");
+            }
+            assertFalse(Files.exists(m.process.pgdata()), "PGDATA was created");
+        }
+    }
 
     @Test
     void noScopeAndNoNameIsInvalidInput() throws Exception {
@@ -50,7 +73,7 @@ class PatroniFailureIT {
             closed = s.getLocalPort();
         }
         try (PatroniMember m = new PatroniMember(tmp, "m1", "127.0.0.1:" + closed)) {
-            m.process.with("DCS_TIMEOUT", "2");
+            m.process.with("DCS_TIMEOUT", "2").with("DEBUG", "1");
             long begin = System.nanoTime();
             assertEquals(3, m.process.run(RUN), m.process.log());
             assertTrue(System.nanoTime() - begin >= Duration.ofSeconds(2).toNanos(), "gave up before DCS_TIMEOUT");
@@ -58,6 +81,8 @@ class PatroniFailureIT {
                     + closed + " (Connection refused)"), m.process.log());
             assertTrue(m.process.inState("ERROR"), m.process.state());
             assertFalse(m.process.log().contains("Started child 'patroni'"), "Patroni was started");
+            assertTrue(m.process.log().contains("scope: it-cluster"), "DEBUG shows the effective configuration");
+            assertFalse(m.process.log().contains(PatroniMember.REPLICATION_PASSWORD), "a password in the log");
             assertFalse(Files.exists(m.process.dir.resolve("sock/patroni/config")), "rendered config left behind");
         }
     }
