@@ -41,6 +41,8 @@ public final class Configuration {
     private final Privileges privileges;
     private volatile Path staging;
     private volatile Path baseSource;
+    /** The rendering that passed postgres -C during validation; apply need not check it again. */
+    private volatile String checkedRendering;
 
     public Configuration(Settings settings, Optional<PgBinaries> binaries, Privileges privileges) {
         this.settings = settings;
@@ -88,7 +90,11 @@ public final class Configuration {
         }
         try {
             stage();
-            check().forEach(p -> report.invalid(p.getKey(), p.getValue()));
+            List<Map.Entry<String, String>> problems = check();
+            problems.forEach(p -> report.invalid(p.getKey(), p.getValue()));
+            if (problems.isEmpty()) {
+                checkedRendering = rendering();
+            }
         } catch (IOException e) {
             report.invalid("CONFIG_DIR", "cannot render the configuration: " + e.getMessage());
         } finally {
@@ -291,7 +297,7 @@ public final class Configuration {
     public void apply() throws IOException {
         Path pgdata = pgdata();
         stage();
-        List<Map.Entry<String, String>> problems = check();
+        List<Map.Entry<String, String>> problems = rendering().equals(checkedRendering) ? List.of() : check();
         if (!problems.isEmpty()) {
             boolean firstInit = Files.exists(pgdata.resolve(dev.pgentrypoint.pgdata.DataDirectory.MARKER_NAME));
             throw new EntrypointException("init-config-apply", firstInit ? ExitCode.INIT_FAILED : ExitCode.INVALID_INPUT,
@@ -325,6 +331,17 @@ public final class Configuration {
         }
         Audit.event("config-applied", Map.of("pgdata", pgdata.toString(), "user_files",
                 String.valueOf(userFiles().size()), "host_auth", settings.hostAuthMethod()));
+    }
+
+    /** Every staged file's name and content, to tell whether a rendering was already checked. */
+    private String rendering() throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (Stream<Path> files = Files.walk(staging)) {
+            for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
+                all.append(staging.relativize(p)).append('\0').append(Files.readString(p, StandardCharsets.UTF_8)).append('\0');
+            }
+        }
+        return all.toString();
     }
 
     /** Removes the staging directory. Idempotent. */
