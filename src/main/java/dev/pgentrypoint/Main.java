@@ -3,9 +3,15 @@ package dev.pgentrypoint;
 import dev.pgentrypoint.config.Configuration;
 import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.database.InitScripts;
+import dev.pgentrypoint.health.HealthChecks;
 import dev.pgentrypoint.lifecycle.ExitCode;
 import dev.pgentrypoint.lifecycle.Lifecycle;
 import dev.pgentrypoint.lifecycle.LockHolder;
+import dev.pgentrypoint.management.ManagementServer;
+import dev.pgentrypoint.metrics.Metrics;
+import dev.pgentrypoint.patroni.Patroni;
+import dev.pgentrypoint.patroni.PatroniMetrics;
+import dev.pgentrypoint.patroni.PatroniReady;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.pgdata.Directories;
 import dev.pgentrypoint.plan.Plan;
@@ -17,11 +23,14 @@ import dev.pgentrypoint.settings.SettingsValidator;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ValidationReport;
 import dev.pgentrypoint.state.StateMachine;
+import dev.pgentrypoint.supervise.EscalationTarget;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.DefaultMainShutdownStrategy;
 import org.apache.camel.main.MainListenerSupport;
@@ -48,7 +57,7 @@ public final class Main {
         Optional<PgBinaries> binaries = PgBinaries.discover(settings.pgBinDir(), env.get("PATH"),
                 Path.of("/usr/lib/postgresql"));
         StateMachine state = new StateMachine(settings.stateFile(), Clock.systemUTC());
-        Lifecycle lifecycle = new Lifecycle(state);
+        Lifecycle lifecycle = new Lifecycle(state, settings.shutdownTimeout());
         Privileges privileges = new Privileges(settings.osUser());
         DataDirectory data = new DataDirectory(settings.pgdataPath());
         Directories directories = new Directories(settings, privileges);
@@ -56,6 +65,7 @@ public final class Main {
         Configuration configuration = new Configuration(settings, binaries, privileges);
         InitScripts scripts = new InitScripts(settings, database, binaries);
         Postgres postgres = new Postgres(settings, binaries);
+        Patroni patroni = new Patroni(settings, configuration, database, scripts, binaries, Clock.systemUTC());
 
         org.apache.camel.main.Main main = new org.apache.camel.main.Main();
         main.bind("settings", settings);
@@ -72,7 +82,20 @@ public final class Main {
         main.bind("initScripts", scripts);
         main.bind("postgres", postgres);
         main.bind("postgresReady", new PostgresReady(settings.pgdataPath()));
-        main.bind("plan", new Plan(directories, database, configuration, scripts, postgres));
+        main.bind("patroni", patroni);
+        main.bind("patroniReady", new PatroniReady(patroni));
+        main.bind("patroniPostmaster", (EscalationTarget) child -> patroni.postmasterPid());
+        main.bind("plan", new Plan(directories, database, configuration, scripts, postgres, patroni));
+        HealthChecks health = HealthChecks.of(settings, state::current, () -> patroni.enabled()
+                ? lifecycle.supervisedPid("patroni").isPresent() ? patroni.postmasterPid() : OptionalLong.empty()
+                : lifecycle.supervisedPid("postgres"), patroni::health);
+        Metrics metrics = new Metrics(state, health, startedAt(env));
+        if (patroni.enabled()) {
+            PatroniMetrics.register(metrics.registry(), patroni::health);
+        }
+        main.bind("health", health);
+        main.bind("metrics", metrics);
+        main.bind("routePolicyFactory", metrics.routePolicyFactory());
 
         main.addInitialProperty("camel.main.name", "pg-entrypoint");
         main.addInitialProperty("camel.main.routesIncludePattern", "file:" + settings.workflowsDir() + "/*.yaml,file:"
@@ -93,11 +116,22 @@ public final class Main {
         main.addInitialProperty("entrypoint.is.root", String.valueOf(privileges.isRoot()));
         main.addInitialProperty("entrypoint.exec.timeout", String.valueOf(settings.commandTimeout() * 1000L));
         main.addInitialProperty("entrypoint.script.timeout", String.valueOf(settings.scriptTimeout() * 1000L));
-        return new Wiring(main, settings, lifecycle);
+        main.addInitialProperty("entrypoint.health.interval", String.valueOf(settings.healthInterval() * 1000L));
+        return new Wiring(main, settings, lifecycle, privileges, metrics, health);
+    }
+
+    /** When the entrypoint started: the launcher's time (before a privileged first run), else this JVM's. */
+    static long startedAt(Map<String, String> env) {
+        try {
+            return Long.parseLong(env.getOrDefault("PG_ENTRYPOINT_STARTED_AT", ""));
+        } catch (NumberFormatException e) {
+            return java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        }
     }
 
     /** What {@link #wire} built. */
-    record Wiring(org.apache.camel.main.Main main, Settings settings, Lifecycle lifecycle) {
+    record Wiring(org.apache.camel.main.Main main, Settings settings, Lifecycle lifecycle, Privileges privileges,
+            Metrics metrics, HealthChecks health) {
     }
 
     static int run(String[] args) throws Exception {
@@ -118,13 +152,31 @@ public final class Main {
         for (String signal : List.of("TERM", "INT")) {
             sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> lifecycle.onSignal(signal));
         }
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> LOG.info("signal=HUP ignored: restart the container "
+                + "to apply changed settings or YAML"));
 
+        ManagementServer management = null;
+        if (settings.managementEnabled() && !wiring.privileges().isRoot() && !settings.dryRun()) {
+            try {
+                management = ManagementServer.start(settings.managementBind(), settings.managementPort(),
+                        wiring.metrics(), wiring.health());
+            } catch (IOException e) {
+                LOG.error("MANAGEMENT_PORT: cannot listen on {}:{}: {}; choose a free port with MANAGEMENT_PORT and "
+                        + "MANAGEMENT_BIND, or set MANAGEMENT_ENABLED=false", settings.managementBind(),
+                        settings.managementPort(), e.getMessage());
+                return ExitCode.INVALID_INPUT.code();
+            }
+        }
         try {
             main.run();
         } catch (Exception e) {
             LOG.error("cannot load the workflow: {}", e.getMessage());
             LOG.debug("cause", e);
             return ExitCode.INVALID_INPUT.code();
+        } finally {
+            if (management != null) {
+                management.close();
+            }
         }
         if (!lifecycle.decided()) {
             LOG.error("the workflow did not start: check the YAML under WORKFLOWS_DIR={} and ROUTES_DIR={} "

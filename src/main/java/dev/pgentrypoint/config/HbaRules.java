@@ -29,8 +29,7 @@ final class HbaRules {
         String[] lines = content.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
-            int hash = line.indexOf('#');
-            String rule = (hash >= 0 ? line.substring(0, hash) : line).trim();
+            String rule = withoutComment(line).trim();
             if (rule.isEmpty()) {
                 continue;
             }
@@ -41,6 +40,20 @@ final class HbaRules {
             }
         }
         return problems;
+    }
+
+    /** The line up to a # that is outside double quotes. */
+    static String withoutComment(String line) {
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '#' && !quoted) {
+                return line.substring(0, i);
+            }
+        }
+        return line;
     }
 
     private static String checkRule(String[] t) {

@@ -29,10 +29,10 @@ public final class Database {
             Map.entry("--pwfile", "POSTGRES_PASSWORD_FILE"), Map.entry("-W", "POSTGRES_PASSWORD"),
             Map.entry("--pwprompt", "POSTGRES_PASSWORD"),
             Map.entry("-X", "POSTGRES_INITDB_WALDIR"), Map.entry("--waldir", "POSTGRES_INITDB_WALDIR"),
-            Map.entry("-n", "nothing (a failed initdb must clean up)"),
-            Map.entry("--no-clean", "nothing (a failed initdb must clean up)"),
-            Map.entry("-S", "nothing"), Map.entry("--sync-only", "nothing"),
-            Map.entry("-s", "nothing"), Map.entry("--show", "nothing"));
+            Map.entry("-n", "nothing: a failed initdb must clean up after itself"),
+            Map.entry("--no-clean", "nothing: a failed initdb must clean up after itself"),
+            Map.entry("-S", "nothing: it does not initialize"), Map.entry("--sync-only", "nothing: it does not initialize"),
+            Map.entry("-s", "nothing: it does not initialize"), Map.entry("--show", "nothing: it does not initialize"));
 
     private final Settings settings;
     private final DataDirectory data;
@@ -51,7 +51,7 @@ public final class Database {
         }
         DataDirectory.Status status = data.status();
         switch (status) {
-            case INCOMPLETE -> report.initIncomplete("PGDATA", data.path() + " holds an initialization that did not "
+            case INCOMPLETE -> incomplete(report, data.path() + " holds an initialization that did not "
                     + "finish (marker " + (java.nio.file.Files.exists(data.innerMarker()) ? data.innerMarker()
                     : data.siblingMarker()) + "). Nothing was started. To recover: inspect the log of the failed run, "
                     + "then either move the directory aside and start again on an empty PGDATA, or, if you completed "
@@ -61,10 +61,20 @@ public final class Database {
                     + "): point PGDATA to an empty directory or a subdirectory of this mount");
             case INITIALIZED -> checkVersion(report);
             default -> {
-                if (!"sleep".equals(settings.startupMode())) {
+                // in Patroni mode Patroni runs initdb; the patroni module checks its credentials and options
+                if (!List.of("sleep", "patroni").contains(settings.startupMode())) {
                     validateFirstInit(report);
                 }
             }
+        }
+    }
+
+    /** An unfinished initialization stops every mode but sleep, which is there to inspect and recover. */
+    private void incomplete(ValidationReport report, String message) {
+        if ("sleep".equals(settings.startupMode())) {
+            report.warn(message);
+        } else {
+            report.initIncomplete("PGDATA", message);
         }
     }
 
@@ -85,13 +95,19 @@ public final class Database {
                     + "POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE, or POSTGRES_HOST_AUTH_METHOD=trust to allow every "
                     + "connection without a password (not recommended)");
         } else if (settings.password().isEmpty() && settings.raw("POSTGRES_PASSWORD_FILE").isPresent()
-                && !settings.trustRequested() && Files.isReadable(Path.of(settings.raw("POSTGRES_PASSWORD_FILE").get()))) {
+                && !settings.trustRequested() && Files.isRegularFile(Path.of(settings.raw("POSTGRES_PASSWORD_FILE").get()))
+                && Files.isReadable(Path.of(settings.raw("POSTGRES_PASSWORD_FILE").get()))) {
             report.invalid("POSTGRES_PASSWORD_FILE", settings.raw("POSTGRES_PASSWORD_FILE").get() + " is empty: put the password in it");
         }
         if (settings.trustRequested()) {
             report.warn("POSTGRES_HOST_AUTH_METHOD=trust: every host may connect as any user WITHOUT A PASSWORD. "
                     + "Use it only for throw-away development databases.");
         }
+        checkInitdbArgs(report);
+    }
+
+    /** Reports POSTGRES_INITDB_ARGS that do not parse or set what the entrypoint sets itself. */
+    public void checkInitdbArgs(ValidationReport report) {
         List<String> args;
         try {
             args = ShellWords.split(settings.initdbArgsRaw());
@@ -100,16 +116,35 @@ public final class Database {
             return;
         }
         for (String arg : args) {
-            String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-            String owner = DENIED_INITDB_OPTIONS.get(option);
-            if (owner == null && option.length() > 2 && option.startsWith("-") && !option.startsWith("--")
-                    && DENIED_INITDB_OPTIONS.containsKey(option.substring(0, 2))) {
-                owner = DENIED_INITDB_OPTIONS.get(option.substring(0, 2));
-            }
-            if (owner != null) {
+            String owner = deniedOwner(arg);
+            if (owner != null && owner.startsWith("nothing")) {
+                report.invalid("POSTGRES_INITDB_ARGS", "'" + arg + "' is not allowed" + owner.substring("nothing".length()));
+            } else if (owner != null) {
                 report.invalid("POSTGRES_INITDB_ARGS", "'" + arg + "' is set by the entrypoint: use " + owner + " instead");
             }
         }
+    }
+
+    /** What to use instead of an initdb option the entrypoint owns; initdb accepts unambiguous long-option prefixes and grouped short options. */
+    static String deniedOwner(String arg) {
+        if (arg.startsWith("--") && arg.length() > 2) {
+            String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            return DENIED_INITDB_OPTIONS.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("--") && e.getKey().startsWith(name))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
+        }
+        if (arg.startsWith("-") && arg.length() > 1) {
+            for (int i = 1; i < arg.length(); i++) {
+                String owner = DENIED_INITDB_OPTIONS.get("-" + arg.charAt(i));
+                if (owner != null) {
+                    return owner;
+                }
+                if ("ADELTUXc".indexOf(arg.charAt(i)) >= 0) {
+                    break;
+                }
+            }
+        }
+        return null;
     }
 
     private void checkSecretPair(ValidationReport report, String name) {

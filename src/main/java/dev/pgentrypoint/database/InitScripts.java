@@ -129,8 +129,12 @@ public final class InitScripts {
         return new ArrayList<>(List.of(psql, "-v", "ON_ERROR_STOP=1", "--no-psqlrc", "--no-password", "--dbname", dbname));
     }
 
+    /**
+     * The arguments after {@code setsid}: the command runs in a process group of its own, so a stop
+     * reaches the background jobs a script leaves behind too. Then {@code env} sets the variables.
+     */
     private List<String> environment() throws IOException {
-        List<String> env = new ArrayList<>(List.of("PGHOST=" + settings.socketDir(), "PGPORT=" + settings.port(),
+        List<String> env = new ArrayList<>(List.of("/usr/bin/env", "PGHOST=" + settings.socketDir(), "PGPORT=" + settings.port(),
                 "PGUSER=" + settings.superuser(), "PGDATABASE=" + settings.database(),
                 "POSTGRES_USER=" + settings.superuser(), "POSTGRES_DB=" + settings.database(),
                 "PGDATA=" + settings.pgdata()));

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
@@ -31,13 +33,18 @@ public final class Lifecycle implements StartGuard {
     private final StateMachine state;
     private volatile ExitCode exitCode;
     private volatile boolean forced;
+    private boolean watchdogStarted;
+    private final int shutdownTimeoutSeconds;
+    /** Beyond SHUTDOWN_TIMEOUT: the immediate-shutdown wait (5 s), the kill, and the cleanups. */
+    static final int WATCHDOG_MARGIN_SECONDS = 20;
     private boolean stopping;
     private boolean workflowActive = true;
     private volatile CamelContext context;
     private volatile Runnable completer;
 
-    public Lifecycle(StateMachine state) {
+    public Lifecycle(StateMachine state, int shutdownTimeoutSeconds) {
         this.state = state;
+        this.shutdownTimeoutSeconds = shutdownTimeoutSeconds;
     }
 
     public void attach(CamelContext context, Runnable completer) {
@@ -61,31 +68,94 @@ public final class Lifecycle implements StartGuard {
             Thread t = new Thread(this::runShutdown, "shutdown");
             t.start();
         } else {
-            interruptCommands();
+            Thread t = new Thread(this::interruptUntilWorkflowEnds, "interrupt-commands");
+            t.setDaemon(true);
+            t.start();
         }
+    }
+
+    /**
+     * Interrupts the one-shot commands until the workflow has ended: again every half second for
+     * what they start meanwhile (a background job of a script keeps the command's output open), and
+     * with SIGKILL once SHUTDOWN_TIMEOUT has passed.
+     */
+    private void interruptUntilWorkflowEnds() {
+        long deadline = System.nanoTime() + shutdownTimeoutSeconds * 1_000_000_000L;
+        while (workflowActive()) {
+            interruptCommands(System.nanoTime() < deadline ? "TERM" : "KILL");
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private synchronized boolean workflowActive() {
+        return workflowActive;
     }
 
     private void runShutdown() {
         try {
             context.createProducerTemplate().sendBody("direct:runtime-shutdown", null);
-        } catch (RuntimeException e) {
-            LOG.error("shutdown route failed: {}", e.getMessage());
+        } catch (Throwable e) {
+            LOG.error("shutdown route failed: {}", e.toString());
             decide(ExitCode.SHUTDOWN_FORCED);
             exit();
         }
     }
 
-    /** Sends SIGINT to one-shot commands (initdb, psql, scripts) so the workflow stops at its current step. */
-    void interruptCommands() {
+    /**
+     * Last resort: if the process has not ended long after the stop began (the shutdown route's own
+     * escalation included), kill what is left and halt with exit code 4.
+     */
+    private void startWatchdog() {
+        long limitMillis = (shutdownTimeoutSeconds + WATCHDOG_MARGIN_SECONDS) * 1000L;
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(limitMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            LOG.error("shutdown did not finish within {} s; killing what is left and exiting with 4", limitMillis / 1000);
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+            Runtime.getRuntime().halt(ExitCode.SHUTDOWN_FORCED.code());
+        }, "shutdown-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    /**
+     * Sends SIGTERM to one-shot commands (initdb, psql, scripts and what they started) so the workflow
+     * stops at its current step; initdb then removes what it created. SIGTERM rather than SIGINT:
+     * a shell script waiting for a command carries on after its child dies of SIGINT.
+     */
+    void interruptCommands(String signal) {
         Set<Long> supervised = new HashSet<>();
         SuperviseComponent supervise = context == null ? null : context.getComponent("supervise", SuperviseComponent.class);
         if (supervise != null) {
             supervise.running().forEach(n -> supervise.pid(n).ifPresent(supervised::add));
         }
-        ProcessHandle.current().children().filter(p -> !supervised.contains(p.pid())).forEach(child -> {
-            child.descendants().forEach(d -> Signals.send(d.pid(), "INT"));
-            Signals.send(child.pid(), "INT");
-        });
+        ProcessHandle.current().children()
+                .filter(p -> !supervised.contains(p.pid()))
+                .filter(p -> !p.info().command().map(c -> c.endsWith("/kill")).orElse(false))
+                .forEach(child -> {
+                    if (Signals.leadsGroup(child.pid())) {
+                        Signals.sendGroup(child.pid(), signal);
+                    }
+                    Signals.send(child.pid(), signal);
+                    child.descendants().forEach(d -> Signals.send(d.pid(), signal));
+                });
+    }
+
+    /** The pid of a supervised child, empty when it is not running. */
+    public OptionalLong supervisedPid(String name) {
+        CamelContext c = context;
+        if (c == null) {
+            return OptionalLong.empty();
+        }
+        SuperviseComponent supervise = c.getComponent("supervise", SuperviseComponent.class);
+        return supervise == null ? OptionalLong.empty() : supervise.pid(name);
     }
 
     /**
@@ -105,6 +175,13 @@ public final class Lifecycle implements StartGuard {
 
     public synchronized boolean isStopping() {
         return stopping;
+    }
+
+    /** Between init steps: a stop requested meanwhile ends the init phase here (the marker stays). */
+    public void checkNotStopping() {
+        if (isStopping()) {
+            throw new EntrypointException("init", ExitCode.SUCCESS, "stop requested during initialization");
+        }
     }
 
     @Override
@@ -194,6 +271,10 @@ public final class Lifecycle implements StartGuard {
     public void beginShutdown() {
         synchronized (this) {
             stopping = true;
+            if (!watchdogStarted) {
+                watchdogStarted = true;
+                startWatchdog();
+            }
         }
         if (state.canTransition(State.STOPPING)) {
             state.transition(State.STOPPING);
@@ -225,6 +306,14 @@ public final class Lifecycle implements StartGuard {
 
     public void transition(String next, String key, String value) {
         state.transition(State.valueOf(next), Map.of(key, value));
+    }
+
+    /** A transition with two facts (Patroni mode's RUNNING records the REST API and the member). */
+    public void transition(String next, String key, String value, String key2, String value2) {
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put(key, value);
+        facts.put(key2, value2);
+        state.transition(State.valueOf(next), facts);
     }
 
     /** Sets the exit code unless one was decided before: the first reason to end wins. */

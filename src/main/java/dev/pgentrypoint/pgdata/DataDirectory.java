@@ -44,7 +44,7 @@ public final class DataDirectory {
         if (!Files.isDirectory(pgdata)) {
             return marked ? Status.INCOMPLETE_EMPTY : Status.MISSING;
         }
-        List<String> entries = entries();
+        List<String> entries = entries().stream().filter(n -> !n.equals(MARKER_NAME)).toList();
         if (entries.isEmpty()) {
             return marked ? Status.INCOMPLETE_EMPTY : Status.EMPTY;
         }

@@ -3,8 +3,10 @@ package dev.pgentrypoint.plan;
 import dev.pgentrypoint.config.Configuration;
 import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.database.InitScripts;
+import dev.pgentrypoint.patroni.Patroni;
 import dev.pgentrypoint.pgdata.Directories;
 import dev.pgentrypoint.runtime.Postgres;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,20 +17,26 @@ public final class Plan {
     private final Configuration configuration;
     private final InitScripts scripts;
     private final Postgres postgres;
+    private final Patroni patroni;
 
     public Plan(Directories directories, Database database, Configuration configuration, InitScripts scripts,
-            Postgres postgres) {
+            Postgres postgres, Patroni patroni) {
         this.directories = directories;
         this.database = database;
         this.configuration = configuration;
         this.scripts = scripts;
         this.postgres = postgres;
+        this.patroni = patroni;
     }
 
-    public String render() {
+    public String render() throws IOException {
         List<String> out = new ArrayList<>();
         out.add("DRY_RUN: every validation passed; nothing was written or started. The plan:");
         section(out, "init-directories", directories.plan());
+        if (patroni.enabled()) {
+            section(out, "init-patroni and runtime-startup-patroni", patroni.plan());
+            return String.join("\n", out);
+        }
         section(out, "init-database", database.plan());
         section(out, "init-config", configuration.plan());
         section(out, "init-scripts", scripts.plan());

@@ -25,11 +25,18 @@ public final class Postgres {
     }
 
     public void validate(ValidationReport report) {
-        for (String arg : settings.postgresArgs()) {
+        List<String> args = settings.postgresArgs();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
             String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-            if (DENIED_ARGS.contains(option) || option.startsWith("-D") && option.length() > 2) {
-                report.invalid("command line", "postgres argument '" + arg + "' is set by the entrypoint: use PGDATA "
-                        + "for the data directory");
+            String setting = arg.equals("-c") && i + 1 < args.size() ? args.get(i + 1)
+                    : arg.startsWith("-c") && arg.length() > 2 ? arg.substring(2)
+                    : arg.startsWith("--") ? arg.substring(2) : null;
+            boolean dataDirectory = setting != null
+                    && setting.split("=", 2)[0].replace('-', '_').equalsIgnoreCase("data_directory");
+            if (DENIED_ARGS.contains(option) || option.startsWith("-D") && option.length() > 2 || dataDirectory) {
+                report.invalid("command line", "postgres argument '" + arg + (dataDirectory && arg.equals("-c")
+                        ? " " + args.get(i + 1) : "") + "' is set by the entrypoint: use PGDATA for the data directory");
             }
         }
     }

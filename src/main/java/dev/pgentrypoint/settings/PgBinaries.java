@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * on {@code PATH} (symlinks resolved), else the newest {@code /usr/lib/postgresql/N/bin}.
  */
 public final class PgBinaries {
-    static final List<String> REQUIRED = List.of("postgres", "initdb", "pg_ctl", "psql", "pg_isready");
+    static final List<String> REQUIRED = List.of("postgres", "initdb", "psql");
     private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+(\\d+)(?:\\.(\\d+))?");
 
     private final Path binDir;

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /** Checks the settings every module shares: ports, modes, timeouts, flags, file locations, binaries. */
 public final class SettingsValidator {
-    static final List<String> STARTUP_MODES = List.of("direct", "sleep");
+    static final List<String> STARTUP_MODES = List.of("direct", "patroni", "sleep");
     static final List<String> LOG_FORMATS = List.of("text", "json");
 
     private final Settings settings;
@@ -30,11 +30,23 @@ public final class SettingsValidator {
         if (!LOG_FORMATS.contains(settings.logFormat())) {
             report.invalid("LOG_FORMAT", "'" + settings.logFormat() + "' is not a log format: use text or json");
         }
-        for (String flag : List.of("DEBUG", "DRY_RUN")) {
+        settings.raw("MANAGEMENT_PORT").ifPresent(v -> checkRange(report, "MANAGEMENT_PORT", v, 1, 65535, "a TCP port"));
+        settings.raw("HEALTH_INTERVAL").ifPresent(v -> checkRange(report, "HEALTH_INTERVAL", v, 1, 3600, "seconds"));
+        settings.raw("HEALTH_DISK_MIN_FREE").ifPresent(v -> {
+            if (!v.trim().matches("(?i)\\d+(\\.\\d+)?%|\\d+\\s*[KMGT]?(i?B)?")) {
+                report.invalid("HEALTH_DISK_MIN_FREE", "'" + v + "' is not a size: give a percentage such as 1% or bytes "
+                        + "such as 512MB");
+            }
+        });
+        settings.raw("MANAGEMENT_BIND").filter(v -> !v.matches("[0-9a-fA-F.:]+|localhost")).ifPresent(v ->
+                report.invalid("MANAGEMENT_BIND", "'" + v + "' is not an address to listen on: give an IP address such as "
+                        + "0.0.0.0 or 127.0.0.1"));
+        for (String flag : List.of("DEBUG", "DRY_RUN", "MANAGEMENT_ENABLED")) {
             settings.raw(flag).filter(v -> !Settings.isBoolean(v)).ifPresent(v ->
                     report.invalid(flag, "'" + v + "' is not a boolean: use 1 or 0 (true/false, yes/no, on/off)"));
         }
         for (String variable : List.of("STATE_FILE", "LOCK_FILE", "PG_SOCKET_DIR", "INITDB_SCRIPTS_DIR", "CONFIG_DIR",
+                "PATRONI_RUN_DIR",
                 "WORKFLOWS_DIR", "ROUTES_DIR")) {
             settings.raw(variable).filter(v -> !Path.of(v).isAbsolute()).ifPresent(v ->
                     report.invalid(variable, "'" + v + "' is not an absolute path: give a path starting with /"));
@@ -55,7 +67,8 @@ public final class SettingsValidator {
         }
     }
 
-    static void checkRange(ValidationReport report, String variable, String value, int min, int max, String what) {
+    /** Reports a value that is not a whole number between min and max. */
+    public static void checkRange(ValidationReport report, String variable, String value, int min, int max, String what) {
         try {
             int n = Integer.parseInt(value.trim());
             if (n < min || n > max) {

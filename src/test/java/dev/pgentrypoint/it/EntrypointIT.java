@@ -143,6 +143,24 @@ class EntrypointIT {
     }
 
     @Test
+    void aScriptThatSurvivesTheStopDoesNotCompleteTheInitialization() throws Exception {
+        try (EntrypointProcess e = new EntrypointProcess(tmp)) {
+            Path scripts = Files.createDirectories(e.dir.resolve("initdb.d"));
+            Path started = e.dir.resolve("run/stubborn-started");
+            Files.writeString(scripts.resolve("10-stubborn.sh"), "trap 'exit 0' TERM INT\ntouch " + started
+                    + "\nwhile :; do sleep 0.1; done\n");
+            EntrypointProcess.openUp(scripts);
+            e.with("POSTGRES_PASSWORD", "pw").start();
+            e.await(() -> Files.exists(started), START, "the stubborn init script");
+            e.signal("TERM");
+            assertEquals(0, e.awaitExit(STOP), e.log());
+            assertTrue(Files.exists(e.pgdata().resolve("pg-entrypoint.init-incomplete")),
+                    "a stop during init must keep the marker: " + e.log());
+            assertFalse(e.log().contains("Started child 'postgres'"), "the server was started: " + e.log());
+        }
+    }
+
+    @Test
     void postgresExitingOnItsOwnIsARuntimeFailure() throws Exception {
         try (EntrypointProcess e = new EntrypointProcess(tmp)) {
             e.with("POSTGRES_PASSWORD", "pw").start();
@@ -215,16 +233,16 @@ class EntrypointIT {
         try (EntrypointProcess e = new EntrypointProcess(tmp)) {
             e.with("POSTGRES_PASSWORD", "pw").start();
             e.awaitState("RUNNING", START);
-            EntrypointProcess check = new EntrypointProcess(Files.createDirectories(tmp.resolve("check")));
-            check.env.clear();
-            check.env.putAll(e.env);
+            EntrypointProcess check = EntrypointProcess.sharing(e, Files.createDirectories(tmp.resolve("check")));
             assertEquals(0, check.run(Duration.ofSeconds(10), "healthcheck"), check.log());
             assertTrue(check.log().startsWith("healthy"), check.log());
-            EntrypointProcess.signal(e.postmasterPid(), "STOP");
+            long postmaster = e.postmasterPid();
+            assertTrue(postmaster > 1, "no postmaster.pid");
+            EntrypointProcess.signal(postmaster, "STOP");
             try {
                 assertEquals(1, check.run(Duration.ofSeconds(15), "healthcheck", "--type=connectivity"), check.log());
             } finally {
-                EntrypointProcess.signal(e.postmasterPid(), "CONT");
+                EntrypointProcess.signal(postmaster, "CONT");
             }
             e.signal("TERM");
             assertEquals(0, e.awaitExit(STOP), e.log());

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -25,21 +27,60 @@ import java.util.function.BooleanSupplier;
  * an unusual free port. {@link #close()} stops whatever is left, also when a test failed.
  */
 final class EntrypointProcess implements AutoCloseable {
-    static final Path DIST = Path.of(System.getProperty("pgentrypoint.dist", "target/pg-entrypoint")).toAbsolutePath();
+    /** Ports handed out in this JVM, so two fixtures never get the same one. */
+    private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
+    /**
+     * The packaged distribution, copied once into a directory every user can read: started as root,
+     * the entrypoint re-executes itself as postgres, which may not reach the build directory.
+     */
+    static final Path DIST = readableCopy(Path.of(System.getProperty("pgentrypoint.dist", "target/pg-entrypoint"))
+            .toAbsolutePath());
+
+    private static Path readableCopy(Path dist) {
+        try {
+            Path copy = Files.createTempDirectory("pg-entrypoint-dist-");
+            try (var files = Files.walk(dist)) {
+                for (Path p : files.toList()) {
+                    Path target = copy.resolve(dist.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(target);
+                    } else if (!p.toString().endsWith(".jsa")) {
+                        Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                }
+            }
+            Runtime.getRuntime().exec(new String[] {"chmod", "-R", "a+rX", copy.toString()}).waitFor();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var files = Files.walk(copy)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException e) {
+                    // best effort
+                }
+            }));
+            return copy;
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("cannot copy the distribution " + dist, e);
+        }
+    }
 
     final Path dir;
     final Map<String, String> env = new HashMap<>();
     final int port;
+    final int managementPort;
     private final List<Process> processes = new ArrayList<>();
     private List<String> prefix = List.of();
     private Process process;
     private Path log;
     private int runs;
+    private boolean ownsServer = true;
 
     EntrypointProcess(Path dir) throws IOException {
         this.dir = dir;
         openUp(dir);
         this.port = freePort();
+        this.managementPort = freePort();
+        env.put("MANAGEMENT_PORT", String.valueOf(managementPort));
+        env.put("MANAGEMENT_BIND", "127.0.0.1");
         env.put("PGDATA", dir.resolve("data").toString());
         env.put("PGPORT", String.valueOf(port));
         env.put("PG_SOCKET_DIR", dir.resolve("sock").toString());
@@ -52,6 +93,18 @@ final class EntrypointProcess implements AutoCloseable {
         Files.createDirectories(dir.resolve("config"));
         openUp(dir.resolve("run"));
         openUp(dir.resolve("config"));
+    }
+
+    /**
+     * Another run against the same settings (e.g. the healthcheck command) in its own directory; its
+     * close() leaves the other's server alone.
+     */
+    static EntrypointProcess sharing(EntrypointProcess other, Path dir) throws IOException {
+        EntrypointProcess e = new EntrypointProcess(dir);
+        e.env.clear();
+        e.env.putAll(other.env);
+        e.ownsServer = false;
+        return e;
     }
 
     /** A directory anyone may write into, like /tmp, so the dropped-to postgres user can work there. */
@@ -67,15 +120,22 @@ final class EntrypointProcess implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
+        return freePort(55000, 59999);
+    }
+
+    static int freePort(int from, int to) throws IOException {
         for (int i = 0; i < 50; i++) {
-            int candidate = ThreadLocalRandom.current().nextInt(55000, 59999);
+            int candidate = ThreadLocalRandom.current().nextInt(from, to);
+            if (!GIVEN.add(candidate)) {
+                continue;
+            }
             try (ServerSocket s = new ServerSocket(candidate, 1, InetAddress.getLoopbackAddress())) {
                 return candidate;
             } catch (IOException busy) {
                 // try another
             }
         }
-        throw new IOException("no free port in 55000-59999");
+        throw new IOException("no free port in " + from + "-" + to);
     }
 
     Path pgdata() {
@@ -195,6 +255,9 @@ final class EntrypointProcess implements AutoCloseable {
     }
 
     static void signal(long pid, String signal) throws IOException, InterruptedException {
+        if (pid <= 1) {
+            throw new IllegalArgumentException("refusing to signal pid " + pid + " (kill would reach other processes)");
+        }
         new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
     }
 
@@ -213,6 +276,21 @@ final class EntrypointProcess implements AutoCloseable {
 
     record Result(int code, String output) {
     }
+
+    /** GET on the management endpoint; code -1 when nothing listens. */
+    Result http(String path) throws InterruptedException {
+        try {
+            java.net.http.HttpResponse<String> response = HTTP.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + managementPort + path)).timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new Result(response.statusCode(), response.body());
+        } catch (IOException e) {
+            return new Result(-1, e.toString());
+        }
+    }
+
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     /** The postmaster pid from PGDATA/postmaster.pid, or -1. */
     long postmasterPid() {
@@ -242,8 +320,8 @@ final class EntrypointProcess implements AutoCloseable {
                 }
             }
         }
-        long postmaster = postmasterPid();
-        if (postmaster > 0 && ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false)) {
+        long postmaster = ownsServer ? postmasterPid() : -1;
+        if (postmaster > 1 && ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false)) {
             signal(postmaster, "QUIT");
             ProcessHandle.of(postmaster).ifPresent(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS)
                     .exceptionally(t -> {

@@ -96,6 +96,7 @@ class WorkflowIT {
             e.with("POSTGRES_PASSWORD", "pw-1").with("POSTGRES_USER", "admin")
                     .with("POSTGRES_INITDB_ARGS", "--data-checksums --locale='C.UTF-8'").start();
             e.awaitState("RUNNING", RUN);
+            e.awaitLog("state=RUNNING", RUN);
             List<String> calls = calls();
             int initdb = indexOf(calls, "initdb --pgdata=" + e.pgdata() + " --username=admin --pwfile=");
             int server = indexOf(calls, "postgres -D " + e.pgdata());

@@ -1,0 +1,147 @@
+package dev.pgentrypoint.health;
+
+import dev.pgentrypoint.json.Json;
+import dev.pgentrypoint.patroni.PatroniHealth;
+import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.state.State;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The health checks of the entrypoint, grouped into the probes of Camel Main's paths: all checks,
+ * liveness ("alive": the entrypoint itself) and readiness (RUNNING, postmaster ready and ours,
+ * accepting connections, disk space, Patroni). The HTTP endpoint and the CLI use the same checks.
+ */
+public final class HealthChecks {
+    private static final Logger LOG = LoggerFactory.getLogger("pg-entrypoint.health");
+    static final long CONNECT_TIMEOUT_MILLIS = 1000;
+
+    /** Which checks a probe runs. */
+    public enum Probe { ALL, LIVE, READY }
+
+    private final List<Check> checks;
+    private final Map<String, CheckResult> latest = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastSuccess = new ConcurrentHashMap<>();
+
+    HealthChecks(List<Check> checks) {
+        this.checks = List.copyOf(checks);
+    }
+
+    /**
+     * The checks as the running entrypoint sees them: its state machine, its postmaster (supervised
+     * directly, or run by the supervised Patroni) and, in Patroni mode, the member's REST API.
+     */
+    public static HealthChecks of(Settings settings, Supplier<State> state, Supplier<OptionalLong> supervisedPid,
+            Supplier<Optional<PatroniHealth>> patroni) {
+        List<Path> disks = new ArrayList<>(List.of(settings.pgdataPath()));
+        settings.walDir().map(Path::of).ifPresent(disks::add);
+        return new HealthChecks(List.of(
+                new StateCheck(state, false),
+                new StateCheck(state, true),
+                new ProcessCheck(settings.pgdataPath(), supervisedPid),
+                new ConnectivityCheck(settings.socketDir(), settings.port(), settings.superuser(), CONNECT_TIMEOUT_MILLIS),
+                new DiskCheck(disks, DiskCheck.Threshold.parseOrDefault(settings.healthDiskMinFree())),
+                new PatroniCheck(settings.startupMode(), patroni)));
+    }
+
+    public List<String> names() {
+        return checks.stream().map(Check::name).toList();
+    }
+
+    /** Runs the checks of a probe. */
+    public Report evaluate(Probe probe) {
+        return run(checks.stream().filter(c -> probe == Probe.ALL || probe == Probe.LIVE && c.liveness()
+                || probe == Probe.READY && c.readiness()).toList());
+    }
+
+    /** Runs one check by name. */
+    public Report evaluate(String name) {
+        return run(checks.stream().filter(c -> c.name().equals(name)).toList());
+    }
+
+    private Report run(List<Check> selected) {
+        List<CheckResult> results = new ArrayList<>();
+        for (Check check : selected) {
+            CheckResult result;
+            try {
+                result = check.check();
+            } catch (RuntimeException e) {
+                result = CheckResult.down(check.name(), "check failed: " + e);
+            }
+            record(result);
+            results.add(result);
+        }
+        return new Report(results);
+    }
+
+    private void record(CheckResult result) {
+        CheckResult before = latest.put(result.name(), result);
+        if (result.up()) {
+            lastSuccess.put(result.name(), System.currentTimeMillis());
+        }
+        if (before != null && before.up() != result.up()) {
+            if (result.up()) {
+                LOG.info("check={} status=UP {}", result.name(), result.message());
+            } else {
+                LOG.warn("check={} status=DOWN {}", result.name(), result.message());
+            }
+        }
+    }
+
+    /** For the periodic route: runs every check so the health metrics stay current. */
+    public void poll() {
+        evaluate(Probe.ALL);
+    }
+
+    /** 1 when the last run of the check was up, 0 when down, NaN before its first run. */
+    public double status(String name) {
+        CheckResult r = latest.get(name);
+        return r == null ? Double.NaN : r.up() ? 1 : 0;
+    }
+
+    /** Epoch seconds of the last successful run of the check, NaN if none. */
+    public double lastSuccessSeconds(String name) {
+        Long millis = lastSuccess.get(name);
+        return millis == null ? Double.NaN : millis / 1000.0;
+    }
+
+    /** The outcome of a probe. */
+    public record Report(List<CheckResult> results) {
+        public boolean up() {
+            return results.stream().allMatch(CheckResult::up);
+        }
+
+        /** The first failing check's reason, or a summary when all are up. */
+        public String oneLine() {
+            return results.stream().filter(r -> !r.up()).findFirst()
+                    .map(r -> r.name() + ": " + r.message())
+                    .orElseGet(() -> String.join("; ", results.stream().map(r -> r.name() + ": " + r.message()).toList()));
+        }
+
+        public String json() {
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (CheckResult r : results) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", r.name());
+                m.put("status", r.up() ? "UP" : "DOWN");
+                m.put("message", r.message());
+                list.add(m);
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("status", up() ? "UP" : "DOWN");
+            out.put("time", Instant.now().toString());
+            out.put("checks", list);
+            return Json.object(out);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.pgentrypoint.health;
+
+import dev.pgentrypoint.patroni.PatroniHealth;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Patroni mode: the member is the leader, or a replica that streams from it (Patroni's REST API).
+ * Up with nothing to check in the other modes.
+ */
+final class PatroniCheck implements Check {
+    private final String mode;
+    private final Supplier<Optional<PatroniHealth>> member;
+
+    PatroniCheck(String mode, Supplier<Optional<PatroniHealth>> member) {
+        this.mode = mode;
+        this.member = member;
+    }
+
+    @Override
+    public String name() {
+        return "patroni";
+    }
+
+    @Override
+    public boolean liveness() {
+        return false;
+    }
+
+    @Override
+    public boolean readiness() {
+        return true;
+    }
+
+    @Override
+    public CheckResult check() {
+        if (!"patroni".equals(mode)) {
+            return CheckResult.up(name(), "not in Patroni mode (STARTUP_MODE=" + mode + ")");
+        }
+        Optional<PatroniHealth> health = member.get();
+        if (health.isEmpty()) {
+            return CheckResult.down(name(), "no Patroni member to ask yet (its REST API is known once the entrypoint runs)");
+        }
+        PatroniHealth.Result result = health.get().check();
+        return new CheckResult(name(), result.healthy(), result.reason());
+    }
+}

@@ -1,0 +1,101 @@
+package dev.pgentrypoint.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pgentrypoint.json.Json;
+import dev.pgentrypoint.state.State;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HealthChecksTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void thresholdsParsePercentagesAndSizes() {
+        assertEquals(50, DiskCheck.Threshold.parse("5%").bytes(1000));
+        assertEquals(512L << 20, DiskCheck.Threshold.parse("512MB").bytes(1));
+        assertEquals(2L << 30, DiskCheck.Threshold.parse("2G").bytes(1));
+        assertEquals(1000, DiskCheck.Threshold.parse("1000").bytes(1));
+        assertThrows(IllegalArgumentException.class, () -> DiskCheck.Threshold.parse("150%"));
+        assertThrows(NumberFormatException.class, () -> DiskCheck.Threshold.parse("lots"));
+        assertEquals(10, DiskCheck.Threshold.parseOrDefault("lots").bytes(1000), "falls back to 1%");
+    }
+
+    @Test
+    void diskCheckReportsFreeBytesBelowTheThreshold() {
+        CheckResult up = new DiskCheck(List.of(tmp), DiskCheck.Threshold.parse("0%")).check();
+        assertTrue(up.up(), up.message());
+        CheckResult down = new DiskCheck(List.of(tmp.resolve("not/yet")), DiskCheck.Threshold.parse("100%")).check();
+        assertFalse(down.up());
+        assertTrue(down.message().matches(".* has \\d+ bytes free, below the minimum of \\d+ \\(HEALTH_DISK_MIN_FREE=100%\\)"),
+                down.message());
+    }
+
+    @Test
+    void livenessAndReadinessFollowTheState() {
+        AtomicReference<State> state = new AtomicReference<>(State.INITIALIZING);
+        StateCheck alive = new StateCheck(state::get, false);
+        StateCheck ready = new StateCheck(state::get, true);
+        assertTrue(alive.check().up());
+        assertFalse(ready.check().up(), "not ready while initializing");
+        state.set(State.RUNNING);
+        assertTrue(ready.check().up());
+        state.set(State.ERROR);
+        assertFalse(alive.check().up());
+        state.set(null);
+        assertFalse(alive.check().up());
+    }
+
+    @Test
+    void processCheckWantsOurLivePidInAReadyPidFile() throws IOException {
+        long self = ProcessHandle.current().pid();
+        Path pgdata = Files.createDirectories(tmp.resolve("data"));
+        assertFalse(new ProcessCheck(pgdata, OptionalLong::empty).check().up());
+        assertFalse(new ProcessCheck(pgdata, () -> OptionalLong.of(self)).check().up(), "no postmaster.pid");
+        Files.writeString(pgdata.resolve("postmaster.pid"), self + "\n/d\n1\n5432\n/s\n*\n0 0\nstarting\n");
+        assertTrue(new ProcessCheck(pgdata, () -> OptionalLong.of(self)).check().message().endsWith("is starting"));
+        Files.writeString(pgdata.resolve("postmaster.pid"), self + "\n/d\n1\n5432\n/s\n*\n0 0\nready   \n");
+        assertTrue(new ProcessCheck(pgdata, () -> OptionalLong.of(self)).check().up());
+        Files.writeString(pgdata.resolve("postmaster.pid"), "1\n/d\n1\n5432\n/s\n*\n0 0\nready   \n");
+        assertFalse(new ProcessCheck(pgdata, () -> OptionalLong.of(self)).check().up(), "another process's pid file");
+    }
+
+    @Test
+    void connectivityWithoutASocketIsDown() {
+        CheckResult r = new ConnectivityCheck(tmp.toString(), 5999, "postgres", 200).check();
+        assertFalse(r.up());
+        assertTrue(r.message().startsWith("no server socket"), r.message());
+    }
+
+    @Test
+    void probesSelectTheirChecksAndTheReportIsJson() {
+        AtomicReference<State> state = new AtomicReference<>(State.INITIALIZING);
+        HealthChecks checks = new HealthChecks(List.of(new StateCheck(state::get, false), new StateCheck(state::get, true),
+                new PatroniCheck("direct", Optional::empty)));
+        HealthChecks.Report live = checks.evaluate(HealthChecks.Probe.LIVE);
+        assertEquals(1, live.results().size());
+        assertTrue(live.up());
+        HealthChecks.Report ready = checks.evaluate(HealthChecks.Probe.READY);
+        assertFalse(ready.up());
+        assertEquals("state: state INITIALIZING (ready only when RUNNING)", ready.oneLine());
+        Map<String, Object> json = Json.parseObject(checks.evaluate(HealthChecks.Probe.ALL).json());
+        assertEquals("DOWN", json.get("status"));
+        assertEquals(3, ((List<?>) json.get("checks")).size());
+        assertEquals(0.0, checks.status("state"));
+        assertEquals(1.0, checks.status("alive"));
+        assertTrue(checks.lastSuccessSeconds("alive") > 0);
+        assertTrue(Double.isNaN(checks.lastSuccessSeconds("state")));
+    }
+}
