@@ -23,7 +23,7 @@ plain_image="${image%:*}-plain:${image##*:}"
 export BASE_CACHE_DIR="${BASE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pg-entrypoint}"
 password="image-test-secret"
 shutdown_timeout=30
-stop_timeout=$((shutdown_timeout + 15))
+stop_timeout=$((shutdown_timeout + 20)) # the entrypoint's watchdog ends it by then
 tag="pge-test-$$"
 work="$(mktemp -d)"
 containers=()
@@ -149,6 +149,9 @@ fi
 if [ "${SKIP_PACKAGE:-}" != 1 ]; then
   mvn -B -q package -DskipTests >"$work/package.log" 2>&1 || { cat "$work/package.log"; fail "1. build: mvn package"; exit 1; }
 fi
+# the images this tag named before; replaced ones are removed after the build, so that repeated
+# runs on one machine do not pile up untagged images
+old_ids="$("$engine" image inspect --format '{{.Id}}' "$image" "$plain_image" 2>/dev/null || true)"
 build_opts=(--network host --build-arg "BASE_IMAGE=$base" -f docker/Dockerfile)
 [ "$engine" = podman ] && build_opts+=(--format docker) # OCI images drop HEALTHCHECK
 t=$(now)
@@ -170,6 +173,10 @@ else
 fi
 "$engine" build "${build_opts[@]}" --target postgres -t "$plain_image" . >"$work/build-plain.log" 2>&1 \
   || { tail -n 20 "$work/build-plain.log"; fail "1. build of the plain PostgreSQL stage"; }
+new_ids="$("$engine" image inspect --format '{{.Id}}' "$image" "$plain_image" 2>/dev/null || true)"
+for id in $old_ids; do
+  grep -qx "$id" <<<"$new_ids" || "$engine" rmi "$id" >/dev/null 2>&1 || true
+done
 info "image size: $image $(megabytes "$image"); same PostgreSQL without pg-entrypoint ($plain_image) $(megabytes "$plain_image"); base $(megabytes "$base")"
 
 mkdir -p "$work/initdb.d"
@@ -187,7 +194,8 @@ chmod 0644 "$work/initdb.d"/*
 chmod 0755 "$work/initdb.d"
 
 # ---- 2. first start with POSTGRES_PASSWORD ------------------------------------------------------
-management_port="$(sed -n 's/.*MANAGEMENT_PORT[^0-9]*default[^0-9]*\([0-9][0-9]*\).*/\1/p' docs/configuration.md 2>/dev/null | head -n 1)"
+# the documented default port of the management endpoint, when this version has one
+management_port="$(sed -n 's/^| `MANAGEMENT_PORT` | `\([0-9][0-9]*\)`.*/\1/p' docs/configuration.md 2>/dev/null | head -n 1)"
 publish_management=()
 [ -n "$management_port" ] && publish_management=(-p "127.0.0.1::$management_port")
 volumes+=("$tag-data")

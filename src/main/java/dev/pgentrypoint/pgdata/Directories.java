@@ -77,10 +77,11 @@ public final class Directories {
                 report.invalid(variable, dir + " is not writable by uid " + privileges.uid()
                         + ": fix its owner or mode, or start as root to have it fixed" + Privileges.describe(dir));
             } else if (!SHARED.equals(variable) && !ownedByUs(dir)) {
-                report.invalid(variable, dir + " is not owned by uid " + privileges.uid() + ", and PostgreSQL runs only "
-                        + "on directories owned by the user running it: point " + variable + " to a subdirectory of it "
-                        + "(e.g. " + dir.resolve("pgdata") + "), give it to uid " + privileges.uid()
-                        + ", or start as root to have it fixed" + Privileges.describe(dir));
+                report.invalid(variable, dir + " is not owned by uid " + privileges.uid() + ", which runs the server: "
+                        + "only its owner can make it private, and PostgreSQL uses only a data directory of its own "
+                        + "user. Point " + variable + " to a subdirectory of it (e.g. " + dir.resolve("pgdata")
+                        + "), give it to uid " + privileges.uid() + ", or start as root to have it fixed"
+                        + Privileges.describe(dir));
             }
             return;
         }
