@@ -15,7 +15,7 @@
 #   SKIP_PACKAGE=1  use target/pg-entrypoint as it is instead of running mvn package first
 # Containers publish ports on 127.0.0.1 only; everything the test creates is removed at the end.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 engine="${ENGINE:-$(command -v podman >/dev/null 2>&1 && echo podman || echo docker)}"
 image="${IMAGE:-localhost/pg-entrypoint:test}"
