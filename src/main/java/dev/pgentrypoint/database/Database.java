@@ -61,7 +61,8 @@ public final class Database {
                     + "): point PGDATA to an empty directory or a subdirectory of this mount");
             case INITIALIZED -> checkVersion(report);
             default -> {
-                if (!"sleep".equals(settings.startupMode())) {
+                // a restore (module 04-backup) brings its own users and needs none of initdb's settings
+                if (!"sleep".equals(settings.startupMode()) && !settings.flag("PGBACKREST_RESTORE")) {
                     validateFirstInit(report);
                 }
             }
@@ -248,6 +249,9 @@ public final class Database {
     public List<String> plan() {
         if (!needsInit()) {
             return List.of("skip initdb: " + data.path() + " holds PostgreSQL " + data.version().orElse("?"));
+        }
+        if (settings.flag("PGBACKREST_RESTORE")) {
+            return List.of("no initdb: PGBACKREST_RESTORE=true restores PGDATA from pgBackRest (see init-backup)");
         }
         String initdb = binaries.map(b -> b.tool("initdb").toString()).orElse("initdb");
         return List.of("write marker " + data.siblingMarker() + " (if the parent is writable)",
