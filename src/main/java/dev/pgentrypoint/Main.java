@@ -14,6 +14,9 @@ import dev.pgentrypoint.lifecycle.Lifecycle;
 import dev.pgentrypoint.lifecycle.LockHolder;
 import dev.pgentrypoint.management.ManagementServer;
 import dev.pgentrypoint.metrics.Metrics;
+import dev.pgentrypoint.patroni.Patroni;
+import dev.pgentrypoint.patroni.PatroniMetrics;
+import dev.pgentrypoint.patroni.PatroniReady;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.pgdata.Directories;
 import dev.pgentrypoint.plan.Plan;
@@ -25,12 +28,14 @@ import dev.pgentrypoint.settings.SettingsValidator;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ValidationReport;
 import dev.pgentrypoint.state.StateMachine;
+import dev.pgentrypoint.supervise.EscalationTarget;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.DefaultMainShutdownStrategy;
@@ -69,6 +74,7 @@ public final class Main {
         Configuration configuration = new Configuration(settings, binaries, privileges, backup::postgresParameters);
         InitScripts scripts = new InitScripts(settings, database, binaries);
         Postgres postgres = new Postgres(settings, binaries);
+        Patroni patroni = new Patroni(settings, configuration, database, scripts, binaries, Clock.systemUTC());
 
         org.apache.camel.main.Main main = new org.apache.camel.main.Main();
         main.bind("settings", settings);
@@ -85,15 +91,23 @@ public final class Main {
         main.bind("initScripts", scripts);
         main.bind("postgres", postgres);
         main.bind("postgresReady", new PostgresReady(settings.pgdataPath()));
+        main.bind("patroni", patroni);
+        main.bind("patroniReady", new PatroniReady(patroni));
+        main.bind("patroniPostmaster", (EscalationTarget) child -> patroni.postmasterPid());
         main.bind("backup", backup);
         main.bind("restore", restore);
         BackupStatus backupStatus = new BackupStatus(backupSettings, state, Clock.systemUTC());
         main.bind("backupStatus", backupStatus);
         main.bind("backupControl", new BackupControl(backupSettings.controlSocket()));
         main.bind("quartz", quartz());
-        main.bind("plan", new Plan(directories, database, configuration, backup, restore, scripts, postgres));
-        HealthChecks health = HealthChecks.of(settings, state::current, () -> lifecycle.supervisedPid("postgres"));
+        main.bind("plan", new Plan(directories, database, configuration, backup, restore, scripts, postgres, patroni));
+        HealthChecks health = HealthChecks.of(settings, state::current, () -> patroni.enabled()
+                ? lifecycle.supervisedPid("patroni").isPresent() ? patroni.postmasterPid() : OptionalLong.empty()
+                : lifecycle.supervisedPid("postgres"), patroni::health);
         Metrics metrics = new Metrics(state, health, startedAt(env));
+        if (patroni.enabled()) {
+            PatroniMetrics.register(metrics.registry(), patroni::health);
+        }
         backupStatus.bindTo(metrics.registry());
         main.bind("health", health);
         main.bind("metrics", metrics);

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -137,7 +138,7 @@ class RoutesLoadTest {
     /** Route ids of a file with their precondition (empty when the route has none): routes whose precondition is false are left out. */
     static Map<String, String> routePreconditions(Path file) {
         try {
-            Map<String, String> ids = new java.util.LinkedHashMap<>();
+            Map<String, String> ids = new LinkedHashMap<>();
             String[] lines = Files.readString(file).split("\n");
             for (int i = 0; i + 1 < lines.length; i++) {
                 if (lines[i].trim().equals("- route:") && lines[i + 1].trim().startsWith("id: ")) {

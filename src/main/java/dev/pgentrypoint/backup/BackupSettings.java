@@ -1,6 +1,7 @@
 package dev.pgentrypoint.backup;
 
 import dev.pgentrypoint.settings.Settings;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -172,7 +173,7 @@ public final class BackupSettings {
     }
 
     boolean socketPathTooLong(int max) {
-        return controlSocket().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > max;
+        return controlSocket().toString().getBytes(StandardCharsets.UTF_8).length > max;
     }
 
     Path userFile() {

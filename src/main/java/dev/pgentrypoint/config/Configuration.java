@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +43,8 @@ public final class Configuration {
     private final Supplier<Map<String, String>> moduleParameters;
     private volatile Path staging;
     private volatile Path baseSource;
+    /** The rendering that passed postgres -C during validation; apply need not check it again. */
+    private volatile String checkedRendering;
 
     /**
      * @param moduleParameters parameters other modules put into our defaults (WAL archiving of
@@ -95,7 +98,11 @@ public final class Configuration {
         }
         try {
             stage();
-            check().forEach(p -> report.invalid(p.getKey(), p.getValue()));
+            List<Map.Entry<String, String>> problems = check();
+            problems.forEach(p -> report.invalid(p.getKey(), p.getValue()));
+            if (problems.isEmpty()) {
+                checkedRendering = rendering();
+            }
         } catch (IOException e) {
             report.invalid("CONFIG_DIR", "cannot render the configuration: " + e.getMessage());
         } finally {
@@ -167,12 +174,19 @@ public final class Configuration {
         return out.toString();
     }
 
-    /** The middle part: the user's postgresql.conf, else the one initdb wrote (kept as .original). */
+    /**
+     * The middle part: the user's postgresql.conf, else the one initdb wrote (kept as .original). In Patroni
+     * mode Patroni owns PGDATA/postgresql.conf and keeps initdb's as postgresql.base.conf itself.
+     */
     String base() throws IOException {
         Path user = userFile("postgresql.conf");
         if (Files.isRegularFile(user)) {
             baseSource = user;
             return Files.readString(user, StandardCharsets.UTF_8);
+        }
+        if (patroniMode()) {
+            baseSource = null;
+            return "";
         }
         for (String name : List.of("postgresql.conf.original", "postgresql.conf")) {
             Path file = pgdata().resolve(name);
@@ -183,6 +197,55 @@ public final class Configuration {
         }
         baseSource = null;
         return "";
+    }
+
+    private boolean patroniMode() {
+        return "patroni".equals(settings.startupMode());
+    }
+
+    /**
+     * Patroni mode: the PostgreSQL parameters that direct mode writes to postgresql.conf, as name/value
+     * pairs in order of precedence (secure defaults, CONFIG_DIR/postgresql.conf, then the conf.d snippets;
+     * later wins). listen_addresses and port are left out: Patroni sets them from postgresql.listen.
+     *
+     * @throws IllegalArgumentException naming the file and line that cannot be read, or an include directive
+     */
+    public Map<String, String> parameters() throws IOException {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        addParameters(parameters, "secure defaults", defaults());
+        List<Path> files = new ArrayList<>();
+        if (Files.isRegularFile(userFile("postgresql.conf"))) {
+            files.add(userFile("postgresql.conf"));
+        }
+        files.addAll(snippets());
+        for (Path file : files) {
+            addParameters(parameters, file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+        }
+        parameters.remove("listen_addresses");
+        parameters.remove("port");
+        return parameters;
+    }
+
+    private static void addParameters(Map<String, String> parameters, String source, String text) {
+        try {
+            for (ConfFile.Setting s : ConfFile.parse(text)) {
+                if (s.isInclude()) {
+                    throw new IllegalArgumentException("line " + s.line() + ": " + s.name() + " is not supported in "
+                            + "Patroni mode: put the settings into CONFIG_DIR/conf.d/*.conf instead");
+                }
+                parameters.put(s.name(), s.value());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + " " + e.getMessage(), e);
+        }
+    }
+
+    /** Patroni mode: the pg_hba.conf rules, CONFIG_DIR/pg_hba.conf or the generated ones, without comments. */
+    public List<String> hbaRules() throws IOException {
+        Path userHba = userFile("pg_hba.conf");
+        String text = Files.isRegularFile(userHba) ? Files.readString(userHba, StandardCharsets.UTF_8)
+                : HbaRules.generated(settings.hostAuthMethod());
+        return text.lines().map(l -> HbaRules.withoutComment(l).strip()).filter(l -> !l.isEmpty()).toList();
     }
 
     private static boolean isOurs(Path file) throws IOException {
@@ -245,7 +308,7 @@ public final class Configuration {
     public void apply() throws IOException {
         Path pgdata = pgdata();
         stage();
-        List<Map.Entry<String, String>> problems = check();
+        List<Map.Entry<String, String>> problems = rendering().equals(checkedRendering) ? List.of() : check();
         if (!problems.isEmpty()) {
             boolean firstInit = Files.exists(pgdata.resolve(dev.pgentrypoint.pgdata.DataDirectory.MARKER_NAME));
             throw new EntrypointException("init-config-apply", firstInit ? ExitCode.INIT_FAILED : ExitCode.INVALID_INPUT,
@@ -279,6 +342,17 @@ public final class Configuration {
         }
         Audit.event("config-applied", Map.of("pgdata", pgdata.toString(), "user_files",
                 String.valueOf(userFiles().size()), "host_auth", settings.hostAuthMethod()));
+    }
+
+    /** Every staged file's name and content, to tell whether a rendering was already checked. */
+    private String rendering() throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (Stream<Path> files = Files.walk(staging)) {
+            for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
+                all.append(staging.relativize(p)).append('\0').append(Files.readString(p, StandardCharsets.UTF_8)).append('\0');
+            }
+        }
+        return all.toString();
     }
 
     /** Removes the staging directory. Idempotent. */

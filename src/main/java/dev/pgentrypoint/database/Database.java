@@ -61,8 +61,9 @@ public final class Database {
                     + "): point PGDATA to an empty directory or a subdirectory of this mount");
             case INITIALIZED -> checkVersion(report);
             default -> {
-                // a restore (module 04-backup) brings its own users and needs none of initdb's settings
-                if (!"sleep".equals(settings.startupMode()) && !settings.flag("PGBACKREST_RESTORE")) {
+                // in Patroni mode Patroni runs initdb; the patroni module checks its credentials and options.
+                // A restore (module 04-backup) brings its own users and needs none of initdb's settings.
+                if (!List.of("sleep", "patroni").contains(settings.startupMode()) && !settings.flag("PGBACKREST_RESTORE")) {
                     validateFirstInit(report);
                 }
             }
@@ -103,6 +104,11 @@ public final class Database {
             report.warn("POSTGRES_HOST_AUTH_METHOD=trust: every host may connect as any user WITHOUT A PASSWORD. "
                     + "Use it only for throw-away development databases.");
         }
+        checkInitdbArgs(report);
+    }
+
+    /** Reports POSTGRES_INITDB_ARGS that do not parse or set what the entrypoint sets itself. */
+    public void checkInitdbArgs(ValidationReport report) {
         List<String> args;
         try {
             args = ShellWords.split(settings.initdbArgsRaw());

@@ -1,5 +1,6 @@
 package dev.pgentrypoint.health;
 
+import dev.pgentrypoint.patroni.PatroniHealth;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.state.State;
 import dev.pgentrypoint.state.StateMachine;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -17,7 +19,7 @@ import java.util.Set;
  * {@code pg-entrypoint healthcheck [--type=...]}: exit 0 when healthy, 1 with one line of reason
  * otherwise. Runs the same checks as the HTTP endpoint directly, without a Camel context: the state
  * comes from STATE_FILE, the supervised postmaster from postmaster.pid (its parent must be the
- * entrypoint recorded in STATE_FILE).
+ * entrypoint recorded in STATE_FILE), and in Patroni mode the member's REST API from STATE_FILE's facts.
  */
 public final class HealthCheckCli {
     static final Set<String> TYPES = Set.of("alive", "state", "process", "connectivity", "disk", "patroni", "backup", "all");
@@ -37,21 +39,30 @@ public final class HealthCheckCli {
         }
         Settings settings = new Settings(System.getenv(), List.of(), Path.of("."));
         Optional<StateRecord> record = StateMachine.read(settings.stateFile());
+        boolean patroni = "patroni".equals(settings.startupMode());
         HealthChecks checks = HealthChecks.of(settings, () -> record.map(StateRecord::state).orElse(null),
-                () -> ourPostmaster(settings.pgdataPath(), record));
+                () -> ourPostmaster(settings.pgdataPath(), record, patroni),
+                () -> patroni ? PatroniHealth.fromStateFile(settings.stateFile(), Clock.systemUTC()) : Optional.empty());
         HealthChecks.Report report = type.equals("all") ? checks.evaluate(HealthChecks.Probe.ALL) : checks.evaluate(type);
         System.out.println((report.up() ? "healthy: " : "unhealthy: ") + report.oneLine());
         System.exit(report.up() ? 0 : 1);
     }
 
-    static OptionalLong ourPostmaster(Path pgdata, Optional<StateRecord> record) {
+    /**
+     * The postmaster of PGDATA when it belongs to the entrypoint of STATE_FILE: its child, or in Patroni
+     * mode (Patroni runs the postmaster detached) while the entrypoint's Patroni child runs.
+     */
+    static OptionalLong ourPostmaster(Path pgdata, Optional<StateRecord> record, boolean patroni) {
         if (record.isEmpty() || record.get().state() == State.STOPPED || record.get().state() == State.ERROR) {
             return OptionalLong.empty();
         }
         try {
             long pid = Long.parseLong(Files.readAllLines(pgdata.resolve("postmaster.pid"), StandardCharsets.UTF_8).get(0).trim());
-            boolean ours = ProcessHandle.of(pid).flatMap(ProcessHandle::parent)
-                    .map(parent -> parent.pid() == record.get().pid()).orElse(false);
+            boolean ours = patroni
+                    ? ProcessHandle.of(record.get().pid()).map(entrypoint -> entrypoint.children().anyMatch(
+                            c -> c.info().commandLine().orElse("").contains("patroni"))).orElse(false)
+                    : ProcessHandle.of(pid).flatMap(ProcessHandle::parent)
+                            .map(parent -> parent.pid() == record.get().pid()).orElse(false);
             return ours ? OptionalLong.of(pid) : OptionalLong.empty();
         } catch (IOException | RuntimeException e) {
             return OptionalLong.empty();

@@ -2,6 +2,7 @@ package dev.pgentrypoint.health;
 
 import dev.pgentrypoint.backup.BackupSettings;
 import dev.pgentrypoint.json.Json;
+import dev.pgentrypoint.patroni.PatroniHealth;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.state.State;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -37,8 +39,12 @@ public final class HealthChecks {
         this.checks = List.copyOf(checks);
     }
 
-    /** The checks as the running entrypoint sees them: its state machine and its supervised child. */
-    public static HealthChecks of(Settings settings, Supplier<State> state, Supplier<OptionalLong> supervisedPid) {
+    /**
+     * The checks as the running entrypoint sees them: its state machine, its postmaster (supervised
+     * directly, or run by the supervised Patroni) and, in Patroni mode, the member's REST API.
+     */
+    public static HealthChecks of(Settings settings, Supplier<State> state, Supplier<OptionalLong> supervisedPid,
+            Supplier<Optional<PatroniHealth>> patroni) {
         List<Path> disks = new ArrayList<>(List.of(settings.pgdataPath()));
         settings.walDir().map(Path::of).ifPresent(disks::add);
         return new HealthChecks(List.of(
@@ -47,7 +53,7 @@ public final class HealthChecks {
                 new ProcessCheck(settings.pgdataPath(), supervisedPid),
                 new ConnectivityCheck(settings.socketDir(), settings.port(), settings.superuser(), CONNECT_TIMEOUT_MILLIS),
                 new DiskCheck(disks, DiskCheck.Threshold.parseOrDefault(settings.healthDiskMinFree())),
-                new PatroniCheck(settings.startupMode()),
+                new PatroniCheck(settings.startupMode(), patroni),
                 new BackupCheck(new BackupSettings(settings))));
     }
 

@@ -1,11 +1,20 @@
 package dev.pgentrypoint.health;
 
-/** The place of the Patroni check; up with nothing to check outside Patroni mode. */
+import dev.pgentrypoint.patroni.PatroniHealth;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Patroni mode: the member is the leader, or a replica that streams from it (Patroni's REST API).
+ * Up with nothing to check in the other modes.
+ */
 final class PatroniCheck implements Check {
     private final String mode;
+    private final Supplier<Optional<PatroniHealth>> member;
 
-    PatroniCheck(String mode) {
+    PatroniCheck(String mode, Supplier<Optional<PatroniHealth>> member) {
         this.mode = mode;
+        this.member = member;
     }
 
     @Override
@@ -25,6 +34,14 @@ final class PatroniCheck implements Check {
 
     @Override
     public CheckResult check() {
-        return CheckResult.up(name(), "not in Patroni mode (STARTUP_MODE=" + mode + ")");
+        if (!"patroni".equals(mode)) {
+            return CheckResult.up(name(), "not in Patroni mode (STARTUP_MODE=" + mode + ")");
+        }
+        Optional<PatroniHealth> health = member.get();
+        if (health.isEmpty()) {
+            return CheckResult.down(name(), "no Patroni member to ask yet (its REST API is known once the entrypoint runs)");
+        }
+        PatroniHealth.Result result = health.get().check();
+        return new CheckResult(name(), result.healthy(), result.reason());
     }
 }

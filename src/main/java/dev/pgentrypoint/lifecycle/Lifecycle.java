@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -306,6 +307,14 @@ public final class Lifecycle implements StartGuard {
 
     public void transition(String next, String key, String value) {
         state.transition(State.valueOf(next), Map.of(key, value));
+    }
+
+    /** A transition with two facts (Patroni mode's RUNNING records the REST API and the member). */
+    public void transition(String next, String key, String value, String key2, String value2) {
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put(key, value);
+        facts.put(key2, value2);
+        state.transition(State.valueOf(next), facts);
     }
 
     /** Sets the exit code unless one was decided before: the first reason to end wins. */

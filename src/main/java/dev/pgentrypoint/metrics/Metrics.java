@@ -69,7 +69,7 @@ public final class Metrics {
     /** A supervised child ended: {@code stopped} on request, {@code unexpected} on its own. */
     public void childExited(String child, String reason) {
         Counter.builder("pg_entrypoint_child_exits").tag("child", child).tag("reason", reason)
-                .description("Exits of supervised children (postgres) by reason").register(registry).increment();
+                .description("Exits of supervised children (postgres, patroni) by reason").register(registry).increment();
     }
 
     static String module(String routeId) {

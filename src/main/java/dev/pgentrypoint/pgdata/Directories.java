@@ -16,7 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Module 01-directories: PGDATA (0700), the socket directory and the WAL directory, owned by the postgres user. */
+/**
+ * Module 01-directories: PGDATA (0700), the socket directory, the WAL directory and, in Patroni mode, the
+ * directory of the rendered Patroni configuration (0700), owned by the postgres user.
+ */
 public final class Directories {
     private final Settings settings;
     private final Privileges privileges;
@@ -32,6 +35,9 @@ public final class Directories {
         dirs.put("PGDATA", Map.entry(Path.of(settings.pgdata()), "rwx------"));
         dirs.put("PG_SOCKET_DIR", Map.entry(Path.of(settings.socketDir()), "rwxrwxr-x"));
         settings.walDir().ifPresent(w -> dirs.put("POSTGRES_INITDB_WALDIR", Map.entry(Path.of(w), "rwx------")));
+        if ("patroni".equals(settings.startupMode())) {
+            dirs.put("PATRONI_RUN_DIR", Map.entry(settings.patroniRunDir(), "rwx------"));
+        }
         return dirs;
     }
 

@@ -5,8 +5,10 @@ import dev.pgentrypoint.backup.Restore;
 import dev.pgentrypoint.config.Configuration;
 import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.database.InitScripts;
+import dev.pgentrypoint.patroni.Patroni;
 import dev.pgentrypoint.pgdata.Directories;
 import dev.pgentrypoint.runtime.Postgres;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,9 +21,10 @@ public final class Plan {
     private final Restore restore;
     private final InitScripts scripts;
     private final Postgres postgres;
+    private final Patroni patroni;
 
     public Plan(Directories directories, Database database, Configuration configuration, Backup backup, Restore restore,
-            InitScripts scripts, Postgres postgres) {
+            InitScripts scripts, Postgres postgres, Patroni patroni) {
         this.directories = directories;
         this.database = database;
         this.configuration = configuration;
@@ -29,12 +32,18 @@ public final class Plan {
         this.restore = restore;
         this.scripts = scripts;
         this.postgres = postgres;
+        this.patroni = patroni;
     }
 
-    public String render() {
+    public String render() throws IOException {
         List<String> out = new ArrayList<>();
         out.add("DRY_RUN: every validation passed; nothing was written or started. The plan:");
         section(out, "init-directories", directories.plan());
+        if (patroni.enabled()) {
+            section(out, "init-patroni and runtime-startup-patroni", patroni.plan());
+            section(out, "init-backup", backup.plan());
+            return String.join("\n", out);
+        }
         section(out, "init-database", database.plan());
         section(out, "init-config", configuration.plan());
         List<String> backupSteps = new ArrayList<>(restore.plan());

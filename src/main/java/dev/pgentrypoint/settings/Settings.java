@@ -26,6 +26,8 @@ public final class Settings {
     public static final int DEFAULT_MANAGEMENT_PORT = 9876;
     public static final int DEFAULT_SHUTDOWN_TIMEOUT = 30;
     public static final int DEFAULT_START_TIMEOUT = 60;
+    /** In Patroni mode the start includes creating a replica (a base backup), so the default is generous. */
+    public static final int DEFAULT_PATRONI_START_TIMEOUT = 3600;
 
     private final Map<String, String> env;
     private final List<String> postgresArgs;
@@ -109,7 +111,8 @@ public final class Settings {
     }
 
     public int startTimeout() {
-        return parseInt(rawOr("START_TIMEOUT", ""), DEFAULT_START_TIMEOUT);
+        return parseInt(rawOr("START_TIMEOUT", ""),
+                "patroni".equals(startupMode()) ? DEFAULT_PATRONI_START_TIMEOUT : DEFAULT_START_TIMEOUT);
     }
 
     /** Seconds a one-shot command (initdb, psql) may take. */
@@ -184,6 +187,11 @@ public final class Settings {
         return Path.of(rawOr("LOCK_FILE", DEFAULT_LOCK_FILE));
     }
 
+    /** Patroni mode: the directory of the rendered Patroni configuration and the member's pgpass. */
+    public Path patroniRunDir() {
+        return Path.of(rawOr("PATRONI_RUN_DIR", Path.of(socketDir(), "patroni").toString()));
+    }
+
     public Optional<String> pgBinDir() {
         return raw("PG_BIN_DIR");
     }
@@ -217,6 +225,16 @@ public final class Settings {
         } catch (IllegalArgumentException e) {
             return List.of();
         }
+    }
+
+    /** The value of X, or the content of X_FILE without trailing newlines; empty when neither is usable. */
+    public Optional<String> secret(String name) {
+        return Secrets.read(this, name);
+    }
+
+    /** Reports X and X_FILE set together, and an X_FILE that cannot be read. */
+    public void checkSecret(String name, ValidationReport report) {
+        Secrets.check(this, name, report);
     }
 
     /** The host authentication method; derived like the official image when unset. */

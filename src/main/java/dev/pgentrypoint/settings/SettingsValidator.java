@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /** Checks the settings every module shares: ports, modes, timeouts, flags, file locations, binaries. */
 public final class SettingsValidator {
-    static final List<String> STARTUP_MODES = List.of("direct", "sleep");
+    static final List<String> STARTUP_MODES = List.of("direct", "patroni", "sleep");
     static final List<String> LOG_FORMATS = List.of("text", "json");
 
     private final Settings settings;
@@ -46,6 +46,7 @@ public final class SettingsValidator {
                     report.invalid(flag, "'" + v + "' is not a boolean: use 1 or 0 (true/false, yes/no, on/off)"));
         }
         for (String variable : List.of("STATE_FILE", "LOCK_FILE", "PG_SOCKET_DIR", "INITDB_SCRIPTS_DIR", "CONFIG_DIR",
+                "PATRONI_RUN_DIR",
                 "WORKFLOWS_DIR", "ROUTES_DIR")) {
             settings.raw(variable).filter(v -> !Path.of(v).isAbsolute()).ifPresent(v ->
                     report.invalid(variable, "'" + v + "' is not an absolute path: give a path starting with /"));
@@ -66,7 +67,8 @@ public final class SettingsValidator {
         }
     }
 
-    static void checkRange(ValidationReport report, String variable, String value, int min, int max, String what) {
+    /** Reports a value that is not a whole number between min and max. */
+    public static void checkRange(ValidationReport report, String variable, String value, int min, int max, String what) {
         try {
             int n = Integer.parseInt(value.trim());
             if (n < min || n > max) {

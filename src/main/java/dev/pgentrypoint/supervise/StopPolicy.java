@@ -4,13 +4,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Signal escalation used to stop a child: stop signal, then escalation signal, then SIGKILL. */
-record StopPolicy(String stopSignal, Duration stopTimeout, String escalateSignal, Duration escalateTimeout) {
+/**
+ * Signal escalation used to stop a child: stop signal, then escalation signal, then SIGKILL to the child
+ * and every process below it. With an {@link EscalationTarget} the escalation signal goes to the process
+ * it names (the postmaster a Patroni child runs), so the child sees it stop and can finish its own shutdown.
+ */
+record StopPolicy(String stopSignal, Duration stopTimeout, String escalateSignal, Duration escalateTimeout,
+        EscalationTarget escalateTarget) {
 
     private static final Logger LOG = LoggerFactory.getLogger(StopPolicy.class);
     private static final Pattern SIGNAL_NAME = Pattern.compile("[A-Z][A-Z0-9+-]*|[0-9]+");
@@ -29,7 +36,7 @@ record StopPolicy(String stopSignal, Duration stopTimeout, String escalateSignal
             forced = true;
             LOG.warn("Child '{}' (pid {}) still running {} s after SIG{}, sending SIG{}",
                     child.name(), child.pid(), stopTimeout.toSeconds(), stopSignal, escalateSignal);
-            if (!signalAndWait(child, escalateSignal, escalateTimeout)) {
+            if (!escalate(child)) {
                 LOG.warn("Child '{}' (pid {}) still running {} s after SIG{}, sending SIGKILL",
                         child.name(), child.pid(), escalateTimeout.toSeconds(), escalateSignal);
                 if (!signalAndWait(child, KILL, KILL_TIMEOUT)) {
@@ -42,25 +49,37 @@ record StopPolicy(String stopSignal, Duration stopTimeout, String escalateSignal
         return new StopResult(child.process().exitValue(), forced);
     }
 
+    private boolean escalate(Child child) throws InterruptedException {
+        OptionalLong target = escalateTarget == null ? OptionalLong.empty() : escalateTarget.pid(child.pid());
+        if (target.isEmpty()) {
+            return signalAndWait(child, escalateSignal, escalateTimeout);
+        }
+        LOG.warn("Sending SIG{} to pid {} for child '{}'", escalateSignal, target.getAsLong(), child.name());
+        sendSignal(child, target.getAsLong(), escalateSignal);
+        return child.waitFor(escalateTimeout);
+    }
+
     private static boolean signalAndWait(Child child, String signal, Duration timeout) throws InterruptedException {
         if (child.isAlive()) {
             if (KILL.equals(signal)) {
+                List<ProcessHandle> below = child.process().descendants().toList();
                 child.process().destroyForcibly();
+                below.forEach(ProcessHandle::destroyForcibly);
             } else {
-                sendSignal(child, signal);
+                sendSignal(child, child.pid(), signal);
             }
         }
         return child.waitFor(timeout);
     }
 
-    private static void sendSignal(Child child, String signal) throws InterruptedException {
+    private static void sendSignal(Child child, long pid, String signal) throws InterruptedException {
         Process kill;
         try {
-            kill = new ProcessBuilder("kill", "-" + signal, Long.toString(child.pid()))
+            kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
                     .redirectErrorStream(true)
                     .start();
         } catch (IOException e) {
-            LOG.warn("Cannot run kill to send SIG{} to child '{}' (pid {}): {}", signal, child.name(), child.pid(),
+            LOG.warn("Cannot run kill to send SIG{} to pid {} of child '{}': {}", signal, pid, child.name(),
                     e.getMessage());
             return;
         }
@@ -72,7 +91,7 @@ record StopPolicy(String stopSignal, Duration stopTimeout, String escalateSignal
         }
         int code = kill.waitFor();
         if (code != 0 && child.isAlive()) {
-            LOG.warn("kill -{} {} for child '{}' failed with code {}: {}", signal, child.pid(), child.name(), code, output);
+            LOG.warn("kill -{} {} for child '{}' failed with code {}: {}", signal, pid, child.name(), code, output);
         }
     }
 

@@ -37,6 +37,8 @@ public class SuperviseEndpoint extends DefaultEndpoint {
     @UriParam(defaultValue = "5")
     private long escalateTimeout = 5;
     @UriParam
+    private EscalationTarget escalateTarget;
+    @UriParam
     private String workingDir;
 
     SuperviseEndpoint(String uri, SuperviseComponent component, String name) {
@@ -73,7 +75,7 @@ public class SuperviseEndpoint extends DefaultEndpoint {
 
     StopPolicy stopPolicy() {
         return new StopPolicy(stopSignal, Duration.ofSeconds(stopTimeout), escalateSignal,
-                Duration.ofSeconds(escalateTimeout));
+                Duration.ofSeconds(escalateTimeout), escalateTarget);
     }
 
     public String getName() {
@@ -147,6 +149,15 @@ public class SuperviseEndpoint extends DefaultEndpoint {
     /** Seconds to wait after the escalation signal before SIGKILL. */
     public void setEscalateTimeout(long escalateTimeout) {
         this.escalateTimeout = escalateTimeout;
+    }
+
+    public EscalationTarget getEscalateTarget() {
+        return escalateTarget;
+    }
+
+    /** Names the process that receives the escalation signal instead of the child, when there is one. */
+    public void setEscalateTarget(EscalationTarget escalateTarget) {
+        this.escalateTarget = escalateTarget;
     }
 
     public String getWorkingDir() {

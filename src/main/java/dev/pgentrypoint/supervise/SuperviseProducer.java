@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.DefaultProducer;
@@ -44,7 +45,8 @@ final class SuperviseProducer extends DefaultProducer {
     private void start(Message in) throws Exception {
         SuperviseEndpoint endpoint = getEndpoint();
         String name = endpoint.getName();
-        for (StartGuard guard : endpoint.getCamelContext().getRegistry().findByType(StartGuard.class)) {
+        Set<StartGuard> guards = endpoint.getCamelContext().getRegistry().findByType(StartGuard.class);
+        for (StartGuard guard : guards) {
             guard.checkStart(name);
         }
         List<String> command = in.getMandatoryBody(List.class).stream().map(String::valueOf).toList();
@@ -63,7 +65,7 @@ final class SuperviseProducer extends DefaultProducer {
         LOG.debug("Starting child '{}': {}", name, command);
         Child child = endpoint.getComponent().launch(name, builder, stopPolicy);
         try {
-            awaitReady(child);
+            awaitReady(child, guards);
         } catch (InterruptedException e) {
             child.requestStop();
             child.process().destroyForcibly();
@@ -73,7 +75,7 @@ final class SuperviseProducer extends DefaultProducer {
         in.setHeader(SuperviseConstants.PID, child.pid());
     }
 
-    private void awaitReady(Child child) throws InterruptedException {
+    private void awaitReady(Child child, Set<StartGuard> guards) throws InterruptedException {
         SuperviseEndpoint endpoint = getEndpoint();
         ReadinessCheck check = endpoint.getReadyCheck();
         Duration poll = Duration.ofMillis(Math.max(1, endpoint.getReadyPollMillis()));
@@ -83,6 +85,7 @@ final class SuperviseProducer extends DefaultProducer {
             if (child.stopRequested()) {
                 throw stoppedWhileStarting(child);
             }
+            checkGuards(child, guards);
             if (!child.isAlive()) {
                 child.awaitOutput();
                 if (child.stopRequested()) {
@@ -103,6 +106,20 @@ final class SuperviseProducer extends DefaultProducer {
                 throw timedOut(child, endpoint.getReadyTimeout(), lastFailure);
             }
             child.waitFor(poll);
+        }
+    }
+
+    /** A guard that refuses now (a shutdown began) ends the start: the child is stopped gracefully first. */
+    private void checkGuards(Child child, Set<StartGuard> guards) throws InterruptedException {
+        for (StartGuard guard : guards) {
+            try {
+                guard.checkStart(child.name());
+            } catch (RuntimeException refused) {
+                StopResult result = getEndpoint().getComponent().stop(child, stopPolicy);
+                LOG.info("Child '{}' (pid {}) stopped while starting, exit code {}", child.name(), child.pid(),
+                        result.exitCode());
+                throw refused;
+            }
         }
     }
 

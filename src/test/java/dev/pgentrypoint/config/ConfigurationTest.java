@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,7 +49,7 @@ class ConfigurationTest {
     private Path configDir;
     private Path pgdata;
     private final Map<String, String> env = new HashMap<>();
-    private final Map<String, String> moduleParameters = new java.util.LinkedHashMap<>();
+    private final Map<String, String> moduleParameters = new LinkedHashMap<>();
     private final List<Configuration> configurations = new ArrayList<>();
 
     /** One real initdb for all tests; its postgresql.conf and pg_hba.conf seed each test's PGDATA. */

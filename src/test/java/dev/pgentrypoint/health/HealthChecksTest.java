@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -82,7 +83,7 @@ class HealthChecksTest {
     void probesSelectTheirChecksAndTheReportIsJson() {
         AtomicReference<State> state = new AtomicReference<>(State.INITIALIZING);
         HealthChecks checks = new HealthChecks(List.of(new StateCheck(state::get, false), new StateCheck(state::get, true),
-                new PatroniCheck("direct")));
+                new PatroniCheck("direct", Optional::empty)));
         HealthChecks.Report live = checks.evaluate(HealthChecks.Probe.LIVE);
         assertEquals(1, live.results().size());
         assertTrue(live.up());

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -25,6 +27,8 @@ import java.util.function.BooleanSupplier;
  * an unusual free port. {@link #close()} stops whatever is left, also when a test failed.
  */
 final class EntrypointProcess implements AutoCloseable {
+    /** Ports handed out in this JVM, so two fixtures never get the same one. */
+    private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
     /**
      * The packaged distribution, copied once into a directory every user can read: started as root,
      * the entrypoint re-executes itself as postgres, which may not reach the build directory.
@@ -115,15 +119,22 @@ final class EntrypointProcess implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
+        return freePort(55000, 59999);
+    }
+
+    static int freePort(int from, int to) throws IOException {
         for (int i = 0; i < 50; i++) {
-            int candidate = ThreadLocalRandom.current().nextInt(55000, 59999);
+            int candidate = ThreadLocalRandom.current().nextInt(from, to);
+            if (!GIVEN.add(candidate)) {
+                continue;
+            }
             try (ServerSocket s = new ServerSocket(candidate, 1, InetAddress.getLoopbackAddress())) {
                 return candidate;
             } catch (IOException busy) {
                 // try another
             }
         }
-        throw new IOException("no free port in 55000-59999");
+        throw new IOException("no free port in " + from + "-" + to);
     }
 
     Path pgdata() {

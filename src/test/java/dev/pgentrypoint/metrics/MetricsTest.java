@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +24,7 @@ class MetricsTest {
     void domainMetersFollowStateErrorsAndChildren() {
         StateMachine state = new StateMachine(tmp.resolve("state.json"), Clock.systemUTC());
         Settings settings = new Settings(Map.of("PGDATA", tmp.resolve("data").toString()), List.of(), tmp);
-        HealthChecks health = HealthChecks.of(settings, state::current, OptionalLong::empty);
+        HealthChecks health = HealthChecks.of(settings, state::current, OptionalLong::empty, Optional::empty);
         Metrics metrics = new Metrics(state, health, System.currentTimeMillis() - 1500);
         state.transition(State.INITIALIZING);
         state.transition(State.READY);

@@ -91,7 +91,7 @@ class SettingsValidatorTest {
     void unknownStartupMode() {
         ValidationError e = only(errors("STARTUP_MODE", "Turbo"), "STARTUP_MODE");
         assertTrue(e.message().contains("'turbo' is not a startup mode"), e.message());
-        assertTrue(e.message().contains("direct, sleep"), e.message());
+        assertTrue(e.message().contains("direct, patroni, sleep"), e.message());
     }
 
     @ParameterizedTest

@@ -3,12 +3,16 @@ package dev.pgentrypoint.supervise;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.camel.Exchange;
 import org.apache.camel.ResolveEndpointFailedException;
 import org.junit.jupiter.api.Test;
@@ -19,7 +23,7 @@ class SuperviseEndpointTest extends SuperviseTestSupport {
     void bindsUriParametersWithoutGeneratedConfigurer() {
         SuperviseEndpoint endpoint = context.getEndpoint("supervise:postgres?action=stop&readyCheck=#bean:readyFile"
                 + "&readyPollMillis=20&readyTimeout=3&stopSignal=TERM&stopTimeout=4&escalateSignal=SIGQUIT"
-                + "&escalateTimeout=2&workingDir=/tmp", SuperviseEndpoint.class);
+                + "&escalateTimeout=2&escalateTarget=#serverPid&workingDir=/tmp", SuperviseEndpoint.class);
 
         assertEquals("postgres", endpoint.getName());
         assertEquals("stop", endpoint.getAction());
@@ -30,6 +34,7 @@ class SuperviseEndpointTest extends SuperviseTestSupport {
         assertEquals(4, endpoint.getStopTimeout());
         assertEquals("SIGQUIT", endpoint.getEscalateSignal());
         assertEquals(2, endpoint.getEscalateTimeout());
+        assertSame(context.getRegistry().lookupByName("serverPid"), endpoint.getEscalateTarget());
         assertEquals("/tmp", endpoint.getWorkingDir());
 
         SuperviseEndpoint defaults = context.getEndpoint("supervise:patroni?readyCheck=#readyFile", SuperviseEndpoint.class);
@@ -40,6 +45,7 @@ class SuperviseEndpointTest extends SuperviseTestSupport {
         assertEquals(30, defaults.getStopTimeout());
         assertEquals("QUIT", defaults.getEscalateSignal());
         assertEquals(5, defaults.getEscalateTimeout());
+        assertNull(defaults.getEscalateTarget());
     }
 
     @Test
@@ -69,6 +75,32 @@ class SuperviseEndpointTest extends SuperviseTestSupport {
         Exchange noop = call("supervise:graceful?action=stop");
         assertEquals(false, noop.getMessage().getHeader("SuperviseStopped"));
         assertEquals(false, call("supervise:graceful?action=status").getMessage().getHeader("SuperviseRunning"));
+    }
+
+    @Test
+    void startGuardEndsAStartInProgressAndStopsTheChildGracefully() throws Exception {
+        AtomicBoolean stopping = new AtomicBoolean();
+        context.getRegistry().bind("guard", StartGuard.class, (StartGuard) name -> {
+            if (stopping.get()) {
+                throw new IllegalStateException("shutting down while " + name + " starts");
+            }
+        });
+        Path script = script("graceful", "trap 'echo bye; exit 0' INT\necho started\n" + loopForever());
+        CompletableFuture<Exchange> started = CompletableFuture.supplyAsync(
+                () -> start("supervise:graceful?action=start&" + READY_CHECK + "&readyTimeout=60", script));
+        while (component.pid("graceful").isEmpty()) {
+            Thread.sleep(10);
+        }
+        long pid = component.pid("graceful").getAsLong();
+        stopping.set(true);
+
+        Exchange result = started.get(10, TimeUnit.SECONDS);
+
+        assertEquals("shutting down while graceful starts", result.getException().getMessage());
+        assertGone(pid);
+        assertTrue(childEvents("graceful").stream().anyMatch(e -> e.getFormattedMessage().equals("bye")),
+                "stopped with its stop signal");
+        assertNull(exits.poll(300, TimeUnit.MILLISECONDS), "a requested stop is not an exit");
     }
 
     @Test

@@ -96,6 +96,49 @@ class SuperviseLifecycleTest extends SuperviseTestSupport {
     }
 
     @Test
+    void escalatesToTheTargetSoTheSupervisorEndsByItself() throws Exception {
+        Path server = script("server", """
+                trap 'echo server quits; exit 0' QUIT
+                """ + loopForever());
+        Path supervisor = script("tree", """
+                trap '' INT
+                env --default-signal=QUIT %s &
+                echo $! > %s
+                touch "$READY_FILE"
+                wait $!
+                echo "server gone, supervisor exits"
+                exit 7
+                """.formatted(server, dir.resolve("server.pid")));
+        long pid = pidOf(start("supervise:tree?action=start&" + READY_CHECK, supervisor));
+
+        Exchange stopped = call("supervise:tree?action=stop&stopTimeout=1&escalateTimeout=5&escalateTarget=#serverPid");
+
+        assertEquals(true, stopped.getMessage().getHeader("SuperviseForced"));
+        assertEquals(7, stopped.getMessage().getHeader("SuperviseExitCode"), "the supervisor ended by itself");
+        assertGone(pid);
+        assertLine(childEvents("tree"), "server quits", "stdout");
+        assertLine(childEvents("tree"), "server gone, supervisor exits", "stdout");
+    }
+
+    @Test
+    void killTakesTheWholeTree() throws Exception {
+        Path supervisor = script("tree", """
+                trap '' INT QUIT
+                bash -c 'trap "" QUIT; while :; do sleep 0.05; done' &
+                echo $! > %s
+                touch "$READY_FILE"
+                """.formatted(dir.resolve("server.pid")) + loopForever());
+        long pid = pidOf(start("supervise:tree?action=start&" + READY_CHECK, supervisor));
+        long server = Long.parseLong(Files.readString(dir.resolve("server.pid")).strip());
+
+        Exchange stopped = call("supervise:tree?action=stop&stopTimeout=1&escalateTimeout=1&escalateTarget=#serverPid");
+
+        assertEquals(true, stopped.getMessage().getHeader("SuperviseForced"));
+        assertGone(pid);
+        assertGone(server);
+    }
+
+    @Test
     void unexpectedExitReachesConsumer() throws Exception {
         Path script = script("exiter", """
                 touch "$READY_FILE"

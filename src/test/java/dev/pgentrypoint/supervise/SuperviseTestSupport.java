@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /** Camel context with bash children in a temp dir; every process started by a test is killed afterwards. */
 abstract class SuperviseTestSupport {
 
-    static final List<String> CHILDREN = List.of("graceful", "quitter", "stubborn", "exiter", "early", "slow");
+    static final List<String> CHILDREN = List.of("graceful", "quitter", "stubborn", "exiter", "early", "slow", "tree");
     static final String READY_CHECK = "readyCheck=#readyFile&readyPollMillis=20";
 
     @TempDir
@@ -64,6 +65,13 @@ abstract class SuperviseTestSupport {
         context.getRegistry().bind("readyFile", ReadinessCheck.class, (ReadinessCheck) pid -> {
             checkedPids.add(pid);
             return Files.exists(readyFile);
+        });
+        context.getRegistry().bind("serverPid", EscalationTarget.class, (EscalationTarget) childPid -> {
+            try {
+                return OptionalLong.of(Long.parseLong(Files.readString(dir.resolve("server.pid")).strip()));
+            } catch (IOException | NumberFormatException e) {
+                return OptionalLong.empty();
+            }
         });
         context.addRoutes(new RouteBuilder() {
             @Override

@@ -1,0 +1,119 @@
+package dev.pgentrypoint.patroni;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What one member's REST API says about it and its cluster.
+ *
+ * @param state          PostgreSQL's state as Patroni sees it: running, starting, stopped, creating replica, ...
+ * @param role           leader, replica, standby_leader, or what Patroni reports otherwise
+ * @param timeline       the member's timeline, 0 when unknown
+ * @param lagBytes       how far a replica is behind the leader, when known (0 on the leader)
+ * @param streaming      a replica receives WAL from the leader by streaming replication
+ * @param leader         the member holding the leader key, empty when the cluster is unlocked
+ * @param lastPromotion  when the last promotion (failover or switchover) of the cluster happened, if any
+ */
+public record PatroniStatus(String state, String role, long timeline, OptionalLong lagBytes, boolean streaming,
+        String leader, Optional<Instant> lastPromotion) {
+
+    public static final String LEADER = "leader";
+    public static final String REPLICA = "replica";
+    public static final String STANDBY_LEADER = "standby_leader";
+
+    public boolean running() {
+        return "running".equals(state);
+    }
+
+    public boolean isLeader() {
+        return LEADER.equals(role) || STANDBY_LEADER.equals(role);
+    }
+
+    /** Ready to serve: the running leader, or a running replica that streams from it. */
+    public boolean ready() {
+        return running() && (isLeader() || REPLICA.equals(role) && streaming);
+    }
+
+    /** One line for health output. */
+    public String describe() {
+        String what = "role " + role + ", state " + state + ", timeline " + timeline;
+        if (REPLICA.equals(role)) {
+            what += ", " + (streaming ? "streaming" : "not streaming") + " from " + (leader.isEmpty() ? "no leader" : leader)
+                    + (lagBytes.isPresent() ? ", lag " + lagBytes.getAsLong() + " bytes" : "");
+        }
+        return what;
+    }
+
+    /** Reads the member named {@code name} through its own API (and the leader's, to learn whether it streams). */
+    static PatroniStatus read(PatroniApi api, String name) throws IOException, InterruptedException {
+        Map<String, Object> member = api.member();
+        String role = normalizeRole(String.valueOf(member.getOrDefault("role", "unknown")));
+        long timeline = member.get("timeline") instanceof Number n ? n.longValue() : 0;
+        Map<String, Object> cluster = api.cluster();
+        List<?> members = cluster.get("members") instanceof List<?> l ? l : List.of();
+        String leader = "";
+        URI leaderApi = null;
+        OptionalLong lag = OptionalLong.empty();
+        for (Object m : members) {
+            if (m instanceof Map<?, ?> entry) {
+                String memberRole = normalizeRole(String.valueOf(entry.get("role")));
+                if (memberRole.equals(LEADER) || memberRole.equals(STANDBY_LEADER)) {
+                    leader = String.valueOf(entry.get("name"));
+                    leaderApi = entry.get("api_url") instanceof String url ? URI.create(url) : null;
+                }
+                if (name.equals(entry.get("name")) && entry.get("lag") instanceof Number n) {
+                    lag = OptionalLong.of(n.longValue());
+                }
+            }
+        }
+        boolean leading = LEADER.equals(role) || STANDBY_LEADER.equals(role);
+        boolean streaming = !leading && streams(api, member, name, leaderApi);
+        return new PatroniStatus(String.valueOf(member.getOrDefault("state", "unknown")), role, timeline,
+                leading ? OptionalLong.of(0) : lag, streaming, leader, lastPromotion(api));
+    }
+
+    /** Newer Patroni reports replication_state itself; older ones only list replicas on the leader. */
+    private static boolean streams(PatroniApi api, Map<String, Object> member, String name, URI leaderApi)
+            throws InterruptedException {
+        if (member.containsKey("replication_state")) {
+            return "streaming".equals(member.get("replication_state"));
+        }
+        if (leaderApi == null) {
+            return false;
+        }
+        try {
+            Object replication = api.object(leaderApi).get("replication");
+            return replication instanceof List<?> list && list.stream().anyMatch(r -> r instanceof Map<?, ?> m
+                    && name.equals(m.get("application_name")) && "streaming".equals(m.get("state")));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Optional<Instant> lastPromotion(PatroniApi api) throws InterruptedException {
+        try {
+            List<?> history = api.history();
+            if (!history.isEmpty() && history.get(history.size() - 1) instanceof List<?> last && last.size() > 3) {
+                return Optional.of(OffsetDateTime.parse(String.valueOf(last.get(3))).toInstant());
+            }
+        } catch (IOException | DateTimeParseException e) {
+            // no history to go by
+        }
+        return Optional.empty();
+    }
+
+    /** Patroni 3.0 says master where newer versions say primary; both are the leader. */
+    static String normalizeRole(String role) {
+        return switch (role) {
+            case "master", "primary", "leader" -> LEADER;
+            default -> role;
+        };
+    }
+}
