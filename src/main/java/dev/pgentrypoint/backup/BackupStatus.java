@@ -43,6 +43,7 @@ public final class BackupStatus {
     private String runningType = "";
     private Instant runningSince;
     private volatile boolean setUp;
+    private volatile boolean standby;
     private static final String NOT_CHECKED = "not checked yet";
     private volatile String setupProblem = NOT_CHECKED;
     private volatile Instant lastSuccess;
@@ -118,8 +119,19 @@ public final class BackupStatus {
         return setUp;
     }
 
+    /**
+     * Records whether the server is a standby from the answer of {@code SELECT pg_is_in_recovery()} in
+     * the body, and sets the exchange variable {@code standby} for the route to branch on.
+     */
+    public void recordRole(Exchange exchange) {
+        standby = "t".equals(String.valueOf(exchange.getIn().getBody(String.class)).strip());
+        exchange.setVariable("standby", standby);
+        write();
+    }
+
     public void setupSucceeded() {
         setUp = true;
+        standby = false;
         setupProblem = "";
         write();
     }
@@ -196,12 +208,15 @@ public final class BackupStatus {
         return text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text;
     }
 
-    /** Healthy when the stanza and check passed and the last backup, if any, did not fail. */
+    /** Healthy when the stanza and check passed (or this is a standby) and the last backup, if any, did not fail. */
     public boolean healthy() {
-        return setUp && lastError.isEmpty();
+        return (setUp || standby) && lastError.isEmpty();
     }
 
     public String healthReason() {
+        if (!setUp && standby) {
+            return "standby: the stanza is checked and backups run on the primary";
+        }
         if (!setUp) {
             return "pgBackRest is not usable: " + setupProblem;
         }

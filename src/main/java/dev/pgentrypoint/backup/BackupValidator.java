@@ -142,6 +142,10 @@ final class BackupValidator {
                         + "PGBACKREST_RESTORE_TARGET_TIME too, or unset it");
             }
         });
+        if ("patroni".equals(settings.startupMode())) {
+            report.invalid("PGBACKREST_RESTORE", "is not supported with STARTUP_MODE=patroni, where Patroni creates "
+                    + "the cluster and its replicas: unset PGBACKREST_RESTORE");
+        }
         if (data.needsInit() && settings.walDir().isPresent()) {
             report.invalid("POSTGRES_INITDB_WALDIR", "applies to initdb only; a restore brings pg_wal from the backup: "
                     + "unset it or unset PGBACKREST_RESTORE");

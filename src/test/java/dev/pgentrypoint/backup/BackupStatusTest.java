@@ -127,4 +127,24 @@ class BackupStatusTest {
         assertEquals(Map.entry(false, "no backup status in " + dir.resolve("missing") + ": backups are off or the "
                 + "entrypoint is not running"), BackupStatus.readHealth(dir.resolve("missing")));
     }
+
+    @Test
+    void aStandbyIsHealthyAndSetsUpOncePromoted() {
+        BackupStatus status = status();
+        Exchange replica = new DefaultExchange(context);
+        replica.getIn().setBody("t\n");
+        status.recordRole(replica);
+        assertEquals(Boolean.TRUE, replica.getVariable("standby"));
+        assertTrue(status.healthy());
+        assertFalse(status.isSetUp());
+        assertEquals(Map.entry(true, "standby: the stanza is checked and backups run on the primary"),
+                BackupStatus.readHealth(backup.statusFile()));
+        Exchange promoted = new DefaultExchange(context);
+        promoted.getIn().setBody("f");
+        status.recordRole(promoted);
+        assertEquals(Boolean.FALSE, promoted.getVariable("standby"));
+        assertFalse(status.healthy(), "a primary is healthy once the stanza and check passed");
+        status.setupSucceeded();
+        assertTrue(status.healthy());
+    }
 }

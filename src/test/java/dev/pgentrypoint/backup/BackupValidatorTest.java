@@ -114,4 +114,11 @@ class BackupValidatorTest {
         env.remove("POSTGRES_INITDB_WALDIR");
         assertEquals(Map.of(), errors());
     }
+
+    @Test
+    void restoreIsRefusedInPatroniMode() {
+        env.put("PGBACKREST_RESTORE", "true");
+        env.put("STARTUP_MODE", "patroni");
+        assertTrue(errors().get("PGBACKREST_RESTORE").contains("not supported with STARTUP_MODE=patroni"));
+    }
 }
