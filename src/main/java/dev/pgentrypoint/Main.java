@@ -99,7 +99,9 @@ public final class Main {
         BackupStatus backupStatus = new BackupStatus(backupSettings, state, Clock.systemUTC());
         main.bind("backupStatus", backupStatus);
         main.bind("backupControl", new BackupControl(backupSettings.controlSocket()));
-        main.bind("quartz", quartz());
+        if (backupSettings.anySchedule()) {
+            main.bind("quartz", quartz());
+        }
         main.bind("plan", new Plan(directories, database, configuration, backup, restore, scripts, postgres, patroni));
         HealthChecks health = HealthChecks.of(settings, state::current, () -> patroni.enabled()
                 ? lifecycle.supervisedPid("patroni").isPresent() ? patroni.postmasterPid() : OptionalLong.empty()

@@ -130,6 +130,11 @@ public final class BackupSettings {
         return p;
     }
 
+    /** Whether a schedule route may be loaded: backups run and at least one schedule is set. */
+    public boolean anySchedule() {
+        return runtime() && TYPES.stream().anyMatch(t -> schedule(t).isPresent());
+    }
+
     /** pgBackRest options given as variables: {@code PGBACKREST_REPO1_PATH=/x} is {@code repo1-path=/x}. */
     Map<String, String> environmentOptions() {
         Map<String, String> options = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.pgentrypoint.backup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,5 +76,10 @@ class BackupSettingsTest {
         assertEquals("false", settings().properties(false, false).get("entrypoint.backup.runtime"));
         assertEquals("86400000", p.get("entrypoint.backup.timeout"));
         assertTrue(Boolean.parseBoolean(p.get("entrypoint.backup.active")));
+        assertFalse(settings().anySchedule(), "no schedule route in sleep mode");
+        env.remove("STARTUP_MODE");
+        assertTrue(settings().anySchedule());
+        env.put("PGBACKREST_ENABLED", "false");
+        assertFalse(settings().anySchedule());
     }
 }
