@@ -1,5 +1,10 @@
 package dev.pgentrypoint;
 
+import dev.pgentrypoint.backup.Backup;
+import dev.pgentrypoint.backup.BackupControl;
+import dev.pgentrypoint.backup.BackupSettings;
+import dev.pgentrypoint.backup.BackupStatus;
+import dev.pgentrypoint.backup.Restore;
 import dev.pgentrypoint.config.Configuration;
 import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.database.InitScripts;
@@ -31,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.DefaultMainShutdownStrategy;
 import org.apache.camel.main.MainListenerSupport;
@@ -62,7 +68,10 @@ public final class Main {
         DataDirectory data = new DataDirectory(settings.pgdataPath());
         Directories directories = new Directories(settings, privileges);
         Database database = new Database(settings, data, binaries);
-        Configuration configuration = new Configuration(settings, binaries, privileges);
+        BackupSettings backupSettings = new BackupSettings(settings);
+        Backup backup = new Backup(backupSettings, binaries, privileges, data);
+        Restore restore = new Restore(backupSettings, backup, data);
+        Configuration configuration = new Configuration(settings, binaries, privileges, backup::postgresParameters);
         InitScripts scripts = new InitScripts(settings, database, binaries);
         Postgres postgres = new Postgres(settings, binaries);
         Patroni patroni = new Patroni(settings, configuration, database, scripts, binaries, Clock.systemUTC());
@@ -85,7 +94,15 @@ public final class Main {
         main.bind("patroni", patroni);
         main.bind("patroniReady", new PatroniReady(patroni));
         main.bind("patroniPostmaster", (EscalationTarget) child -> patroni.postmasterPid());
-        main.bind("plan", new Plan(directories, database, configuration, scripts, postgres, patroni));
+        main.bind("backup", backup);
+        main.bind("restore", restore);
+        BackupStatus backupStatus = new BackupStatus(backupSettings, state, Clock.systemUTC());
+        main.bind("backupStatus", backupStatus);
+        main.bind("backupControl", new BackupControl(backupSettings.controlSocket()));
+        if (backupSettings.anySchedule()) {
+            main.bind("quartz", quartz());
+        }
+        main.bind("plan", new Plan(directories, database, configuration, backup, restore, scripts, postgres, patroni));
         HealthChecks health = HealthChecks.of(settings, state::current, () -> patroni.enabled()
                 ? lifecycle.supervisedPid("patroni").isPresent() ? patroni.postmasterPid() : OptionalLong.empty()
                 : lifecycle.supervisedPid("postgres"), patroni::health);
@@ -93,6 +110,7 @@ public final class Main {
         if (patroni.enabled()) {
             PatroniMetrics.register(metrics.registry(), patroni::health);
         }
+        backupStatus.bindTo(metrics.registry());
         main.bind("health", health);
         main.bind("metrics", metrics);
         main.bind("routePolicyFactory", metrics.routePolicyFactory());
@@ -117,6 +135,7 @@ public final class Main {
         main.addInitialProperty("entrypoint.exec.timeout", String.valueOf(settings.commandTimeout() * 1000L));
         main.addInitialProperty("entrypoint.script.timeout", String.valueOf(settings.scriptTimeout() * 1000L));
         main.addInitialProperty("entrypoint.health.interval", String.valueOf(settings.healthInterval() * 1000L));
+        backupSettings.properties(settings.dryRun(), privileges.isRoot()).forEach(main::addInitialProperty);
         return new Wiring(main, settings, lifecycle, privileges, metrics, health);
     }
 
@@ -127,6 +146,17 @@ public final class Main {
         } catch (NumberFormatException e) {
             return java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
         }
+    }
+
+    /** The scheduler of backup schedules: in memory, one thread per schedule, no update check. */
+    static QuartzComponent quartz() {
+        QuartzComponent quartz = new QuartzComponent();
+        quartz.setProperties(Map.of("org.quartz.scheduler.instanceName", "pg-entrypoint",
+                "org.quartz.scheduler.skipUpdateCheck", "true",
+                "org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool",
+                "org.quartz.threadPool.threadCount", String.valueOf(BackupSettings.TYPES.size()),
+                "org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore"));
+        return quartz;
     }
 
     /** What {@link #wire} built. */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -39,15 +40,22 @@ public final class Configuration {
     private final Settings settings;
     private final Optional<PgBinaries> binaries;
     private final Privileges privileges;
+    private final Supplier<Map<String, String>> moduleParameters;
     private volatile Path staging;
     private volatile Path baseSource;
     /** The rendering that passed postgres -C during validation; apply need not check it again. */
     private volatile String checkedRendering;
 
-    public Configuration(Settings settings, Optional<PgBinaries> binaries, Privileges privileges) {
+    /**
+     * @param moduleParameters parameters other modules put into our defaults (WAL archiving of
+     *     04-backup); the user's files still override them
+     */
+    public Configuration(Settings settings, Optional<PgBinaries> binaries, Privileges privileges,
+            Supplier<Map<String, String>> moduleParameters) {
         this.settings = settings;
         this.binaries = binaries;
         this.privileges = privileges;
+        this.moduleParameters = moduleParameters;
     }
 
     Path pgdata() {
@@ -156,11 +164,14 @@ public final class Configuration {
     }
 
     String defaults() {
-        return "# Secure defaults of pg-entrypoint; postgresql.conf and CONFIG_DIR/conf.d override them.\n"
+        StringBuilder out = new StringBuilder("# Secure defaults of pg-entrypoint; postgresql.conf and CONFIG_DIR/conf.d override them.\n"
                 + "listen_addresses = '*'\n"
                 + "port = " + settings.port() + "\n"
                 + "unix_socket_directories = '" + settings.socketDir().replace("'", "''") + "'\n"
-                + "password_encryption = 'scram-sha-256'\n";
+                + "password_encryption = 'scram-sha-256'\n");
+        moduleParameters.get().forEach((name, value) -> out.append(name).append(" = '")
+                .append(value.replace("\\", "\\\\").replace("'", "''")).append("'\n"));
+        return out.toString();
     }
 
     /**
@@ -361,7 +372,8 @@ public final class Configuration {
         List<String> lines = new ArrayList<>();
         lines.add("keep postgresql.conf.original and pg_hba.conf.original (first time only)");
         lines.add("write " + pgdata().resolve(DEFAULTS) + ": listen_addresses='*', port=" + settings.port()
-                + ", unix_socket_directories=" + settings.socketDir() + ", password_encryption=scram-sha-256");
+                + ", unix_socket_directories=" + settings.socketDir() + ", password_encryption=scram-sha-256"
+                + (moduleParameters.get().isEmpty() ? "" : ", " + String.join(", ", moduleParameters.get().keySet())));
         Path user = userFile("postgresql.conf");
         lines.add("write " + pgdata().resolve("postgresql.conf") + ": defaults, then "
                 + (Files.isRegularFile(user) ? user : "postgresql.conf.original") + ", then " + snippets().size()

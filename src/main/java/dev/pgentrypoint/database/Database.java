@@ -61,8 +61,9 @@ public final class Database {
                     + "): point PGDATA to an empty directory or a subdirectory of this mount");
             case INITIALIZED -> checkVersion(report);
             default -> {
-                // in Patroni mode Patroni runs initdb; the patroni module checks its credentials and options
-                if (!List.of("sleep", "patroni").contains(settings.startupMode())) {
+                // in Patroni mode Patroni runs initdb; the patroni module checks its credentials and options.
+                // A restore (module 04-backup) brings its own users and needs none of initdb's settings.
+                if (!List.of("sleep", "patroni").contains(settings.startupMode()) && !settings.flag("PGBACKREST_RESTORE")) {
                     validateFirstInit(report);
                 }
             }
@@ -254,6 +255,9 @@ public final class Database {
     public List<String> plan() {
         if (!needsInit()) {
             return List.of("skip initdb: " + data.path() + " holds PostgreSQL " + data.version().orElse("?"));
+        }
+        if (settings.flag("PGBACKREST_RESTORE")) {
+            return List.of("no initdb: PGBACKREST_RESTORE=true restores PGDATA from pgBackRest (see init-backup)");
         }
         String initdb = binaries.map(b -> b.tool("initdb").toString()).orElse("initdb");
         return List.of("write marker " + data.siblingMarker() + " (if the parent is writable)",

@@ -22,7 +22,7 @@ import java.util.Set;
  * entrypoint recorded in STATE_FILE), and in Patroni mode the member's REST API from STATE_FILE's facts.
  */
 public final class HealthCheckCli {
-    static final Set<String> TYPES = Set.of("alive", "state", "process", "connectivity", "disk", "patroni", "all");
+    static final Set<String> TYPES = Set.of("alive", "state", "process", "connectivity", "disk", "patroni", "backup", "all");
 
     private HealthCheckCli() {
     }
@@ -33,7 +33,7 @@ public final class HealthCheckCli {
             if (arg.startsWith("--type=") && TYPES.contains(arg.substring(7))) {
                 type = arg.substring(7);
             } else {
-                System.out.println("unhealthy: unknown argument " + arg + " (use --type=alive|state|process|connectivity|disk|patroni|all)");
+                System.out.println("unhealthy: unknown argument " + arg + " (use --type=alive|state|process|connectivity|disk|patroni|backup|all)");
                 System.exit(1);
             }
         }

@@ -1,5 +1,6 @@
 package dev.pgentrypoint.health;
 
+import dev.pgentrypoint.backup.BackupSettings;
 import dev.pgentrypoint.json.Json;
 import dev.pgentrypoint.patroni.PatroniHealth;
 import dev.pgentrypoint.settings.Settings;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The health checks of the entrypoint, grouped into the probes of Camel Main's paths: all checks,
  * liveness ("alive": the entrypoint itself) and readiness (RUNNING, postmaster ready and ours,
- * accepting connections, disk space, Patroni). The HTTP endpoint and the CLI use the same checks.
+ * accepting connections, disk space, Patroni); backups are in "all" only, as a server without
+ * backups still serves. The HTTP endpoint and the CLI use the same checks.
  */
 public final class HealthChecks {
     private static final Logger LOG = LoggerFactory.getLogger("pg-entrypoint.health");
@@ -51,7 +53,8 @@ public final class HealthChecks {
                 new ProcessCheck(settings.pgdataPath(), supervisedPid),
                 new ConnectivityCheck(settings.socketDir(), settings.port(), settings.superuser(), CONNECT_TIMEOUT_MILLIS),
                 new DiskCheck(disks, DiskCheck.Threshold.parseOrDefault(settings.healthDiskMinFree())),
-                new PatroniCheck(settings.startupMode(), patroni)));
+                new PatroniCheck(settings.startupMode(), patroni),
+                new BackupCheck(new BackupSettings(settings))));
     }
 
     public List<String> names() {

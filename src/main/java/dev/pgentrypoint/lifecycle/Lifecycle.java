@@ -238,7 +238,8 @@ public final class Lifecycle implements StartGuard {
         return ExitCode.INIT_FAILED;
     }
 
-    private static String commandOutput(Throwable e) {
+    /** The exit value and the end of stderr and stdout of the failed command behind {@code e}, or empty. */
+    public static String commandOutput(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ExecException exec) {
                 return " (exit value " + exec.getExitValue() + ")" + tail(exec.getStderr()) + tail(exec.getStdout());

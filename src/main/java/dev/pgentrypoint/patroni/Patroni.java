@@ -135,8 +135,11 @@ public final class Patroni {
         return List.of(executable.map(Path::toString).orElse("patroni"), configDir().toString());
     }
 
+    /** Removed from the environment of Patroni and so of PostgreSQL; every PGBACKREST_* too (the rendered file has them). */
     public List<String> secretEnvironment() {
-        return SECRET_ENVIRONMENT;
+        List<String> names = new ArrayList<>(SECRET_ENVIRONMENT);
+        names.addAll(settings.startingWith("PGBACKREST_").keySet());
+        return names;
     }
 
     /** Waits until an etcd host accepts connections, up to DCS_TIMEOUT; a runtime failure (exit 3) otherwise. */

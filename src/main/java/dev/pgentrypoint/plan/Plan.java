@@ -1,5 +1,7 @@
 package dev.pgentrypoint.plan;
 
+import dev.pgentrypoint.backup.Backup;
+import dev.pgentrypoint.backup.Restore;
 import dev.pgentrypoint.config.Configuration;
 import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.database.InitScripts;
@@ -15,15 +17,19 @@ public final class Plan {
     private final Directories directories;
     private final Database database;
     private final Configuration configuration;
+    private final Backup backup;
+    private final Restore restore;
     private final InitScripts scripts;
     private final Postgres postgres;
     private final Patroni patroni;
 
-    public Plan(Directories directories, Database database, Configuration configuration, InitScripts scripts,
-            Postgres postgres, Patroni patroni) {
+    public Plan(Directories directories, Database database, Configuration configuration, Backup backup, Restore restore,
+            InitScripts scripts, Postgres postgres, Patroni patroni) {
         this.directories = directories;
         this.database = database;
         this.configuration = configuration;
+        this.backup = backup;
+        this.restore = restore;
         this.scripts = scripts;
         this.postgres = postgres;
         this.patroni = patroni;
@@ -35,10 +41,14 @@ public final class Plan {
         section(out, "init-directories", directories.plan());
         if (patroni.enabled()) {
             section(out, "init-patroni and runtime-startup-patroni", patroni.plan());
+            section(out, "init-backup", backup.plan());
             return String.join("\n", out);
         }
         section(out, "init-database", database.plan());
         section(out, "init-config", configuration.plan());
+        List<String> backupSteps = new ArrayList<>(restore.plan());
+        backupSteps.addAll(backup.plan());
+        section(out, "init-backup", backupSteps);
         section(out, "init-scripts", scripts.plan());
         section(out, "runtime-startup", postgres.plan());
         return String.join("\n", out);

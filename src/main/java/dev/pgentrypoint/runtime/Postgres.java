@@ -55,8 +55,11 @@ public final class Postgres {
         return cmd;
     }
 
+    /** The variables removed from the server's environment: passwords, and every PGBACKREST_* (archive_command reads the rendered file). */
     public List<String> secretEnvironment() {
-        return SECRET_ENVIRONMENT;
+        List<String> names = new ArrayList<>(SECRET_ENVIRONMENT);
+        names.addAll(settings.startingWith("PGBACKREST_").keySet());
+        return names;
     }
 
     private String postgres() {

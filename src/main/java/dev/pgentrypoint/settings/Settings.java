@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Every setting of the entrypoint, read once from the environment and the command line.
@@ -41,6 +43,27 @@ public final class Settings {
     public Optional<String> raw(String name) {
         String value = env.get(name);
         return value == null || value.isEmpty() ? Optional.empty() : Optional.of(value);
+    }
+
+    /** Whether a boolean variable is set to 1, true, yes or on (case-insensitive). */
+    public boolean flag(String name) {
+        return isTrue(rawOr(name, ""));
+    }
+
+    /** Whether a variable is unset or holds one of the accepted boolean spellings. */
+    public boolean isBooleanOrUnset(String name) {
+        return isBoolean(rawOr(name, ""));
+    }
+
+    /** The non-empty variables whose names start with {@code prefix}, sorted by name. */
+    public SortedMap<String, String> startingWith(String prefix) {
+        SortedMap<String, String> found = new TreeMap<>();
+        env.forEach((name, value) -> {
+            if (name.startsWith(prefix) && value != null && !value.isEmpty()) {
+                found.put(name, value);
+            }
+        });
+        return found;
     }
 
     String rawOr(String name, String fallback) {

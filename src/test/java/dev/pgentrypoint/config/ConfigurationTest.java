@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +49,7 @@ class ConfigurationTest {
     private Path configDir;
     private Path pgdata;
     private final Map<String, String> env = new HashMap<>();
+    private final Map<String, String> moduleParameters = new LinkedHashMap<>();
     private final List<Configuration> configurations = new ArrayList<>();
 
     /** One real initdb for all tests; its postgresql.conf and pg_hba.conf seed each test's PGDATA. */
@@ -92,7 +94,7 @@ class ConfigurationTest {
 
     private Configuration configuration() {
         Configuration c = new Configuration(new Settings(env, List.of(), Path.of("/opt/pg-entrypoint")),
-                Optional.of(binaries), PRIVILEGES);
+                Optional.of(binaries), PRIVILEGES, () -> moduleParameters);
         configurations.add(c);
         return c;
     }
@@ -131,6 +133,16 @@ class ConfigurationTest {
         List<ValidationError> matching = errors.stream().filter(e -> e.message().contains(containing)).toList();
         assertEquals(1, matching.size(), () -> "one error containing " + containing + " expected in " + errors);
         return matching.get(0);
+    }
+
+    @Test
+    void parametersOfOtherModulesGoIntoTheDefaultsQuoted() {
+        moduleParameters.put("archive_mode", "on");
+        moduleParameters.put("archive_command", "pgbackrest --config='/run/it'\\''s.conf' archive-push %p");
+        Configuration c = configuration();
+        assertTrue(c.defaults().endsWith("archive_mode = 'on'\n"
+                + "archive_command = 'pgbackrest --config=''/run/it''\\\\''''s.conf'' archive-push %p'\n"), c.defaults());
+        assertEquals(List.of(), validate(c), "postgres -C accepts the quoting");
     }
 
     @Test

@@ -58,6 +58,8 @@ class PatroniTest extends PatroniTestSupport {
     void secretsStayOutOfPatronisEnvironment() {
         assertTrue(patroni().secretEnvironment().containsAll(List.of("POSTGRES_PASSWORD", "PATRONI_SUPERUSER_PASSWORD",
                 "PATRONI_REPLICATION_PASSWORD", "PATRONI_RESTAPI_PASSWORD", "PATRONI_CONFIGURATION")));
+        env.put("PGBACKREST_REPO1_CIPHER_PASS", "secret");
+        assertTrue(patroni().secretEnvironment().contains("PGBACKREST_REPO1_CIPHER_PASS"), "pgBackRest reads the rendered file");
         assertTrue(patroni().postmasterPid().isEmpty());
         env.put("STARTUP_MODE", "direct");
         assertTrue(patroni().health().isEmpty());

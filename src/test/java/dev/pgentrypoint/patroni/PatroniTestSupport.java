@@ -55,7 +55,7 @@ abstract class PatroniTestSupport {
     }
 
     Configuration configuration(Settings settings) {
-        return new Configuration(settings, binaries(), new Privileges("postgres"));
+        return new Configuration(settings, binaries(), new Privileges("postgres"), Map::of);
     }
 
     PatroniConfig config() {

@@ -1,0 +1,226 @@
+package dev.pgentrypoint.backup;
+
+import dev.pgentrypoint.settings.Settings;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code PGBACKREST_*} variables. Most are pgBackRest's own options under pgBackRest's own
+ * environment names ({@code PGBACKREST_REPO1_PATH} is {@code repo1-path}) and are passed through;
+ * the few in {@link #OWN} steer the entrypoint. Everything pgBackRest needs is rendered into one
+ * file, {@link #configFile()}, in a directory of its own next to {@code STATE_FILE}.
+ */
+public final class BackupSettings {
+    static final String PREFIX = "PGBACKREST_";
+    /** Variables of the entrypoint, not options of pgBackRest. */
+    static final Set<String> OWN = Set.of("ENABLED", "REQUIRED", "STANZA", "SCHEDULE_FULL", "SCHEDULE_DIFF",
+            "SCHEDULE_INCR", "RESTORE", "RESTORE_STANZA", "RESTORE_TARGET_TIME", "RESTORE_TARGET_ACTION", "TIMEOUT");
+    /** Backup types, as pgBackRest names them. */
+    public static final List<String> TYPES = List.of("full", "diff", "incr");
+    static final List<String> TARGET_ACTIONS = List.of("promote", "pause");
+    static final int DEFAULT_TIMEOUT = 86400;
+    static final String RUN_DIR = "pg-entrypoint-pgbackrest";
+    private static final Pattern TARGET_TIME = Pattern.compile(
+            "(\\d{4}-\\d{2}-\\d{2})[ T](\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?)\\s*(Z|[+-]\\d{2}(?::?\\d{2})?)");
+
+    private final Settings settings;
+
+    public BackupSettings(Settings settings) {
+        this.settings = settings;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    /** Backups: WAL archiving, stanza, check, schedules, manual backups. */
+    public boolean enabled() {
+        return settings.flag(PREFIX + "ENABLED");
+    }
+
+    public boolean restore() {
+        return settings.flag(PREFIX + "RESTORE");
+    }
+
+    /** Whether pgBackRest is used at all, so its configuration and directories are needed. */
+    public boolean active() {
+        return enabled() || restore();
+    }
+
+    boolean required() {
+        return settings.flag(PREFIX + "REQUIRED");
+    }
+
+    /** The stanza archived to and backed up. */
+    public String stanza() {
+        return settings.raw(PREFIX + "STANZA").orElse("db");
+    }
+
+    /** The stanza a restore reads from; the archive stanza unless set. */
+    String restoreStanza() {
+        return settings.raw(PREFIX + "RESTORE_STANZA").orElse(stanza());
+    }
+
+    /** The stanzas the configuration serves: the archive stanza, then the restore stanza if it is another. */
+    List<String> stanzas() {
+        return stanza().equals(restoreStanza()) ? List.of(stanza()) : List.of(stanza(), restoreStanza());
+    }
+
+    /** Whether backups run in this start: enabled, and a server is started (not sleep mode). */
+    public boolean runtime() {
+        return enabled() && !"sleep".equals(settings.startupMode());
+    }
+
+    Optional<String> targetTimeRaw() {
+        return settings.raw(PREFIX + "RESTORE_TARGET_TIME");
+    }
+
+    String targetAction() {
+        return settings.raw(PREFIX + "RESTORE_TARGET_ACTION").orElse("promote").toLowerCase(Locale.ROOT);
+    }
+
+    /** Seconds a backup, a restore, or the recovery after it may take. */
+    int timeoutSeconds() {
+        try {
+            return Integer.parseInt(settings.raw(PREFIX + "TIMEOUT").orElse("").trim());
+        } catch (NumberFormatException e) {
+            return DEFAULT_TIMEOUT;
+        }
+    }
+
+    Optional<String> schedule(String type) {
+        return settings.raw(PREFIX + "SCHEDULE_" + type.toUpperCase(Locale.ROOT));
+    }
+
+    /**
+     * The {@code entrypoint.backup.*} placeholders of the YAML routes. A schedule's route starts only in
+     * the unprivileged run that serves (not in sleep mode, a dry run or the root run before the drop).
+     */
+    public Map<String, String> properties(boolean dryRun, boolean root) {
+        boolean serving = runtime();
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("entrypoint.backup.active", String.valueOf(active()));
+        p.put("entrypoint.backup.restore", String.valueOf(restore()));
+        p.put("entrypoint.backup.stanza", stanza());
+        p.put("entrypoint.backup.runtime", String.valueOf(serving));
+        p.put("entrypoint.backup.timeout", String.valueOf(timeoutSeconds() * 1000L));
+        p.put("entrypoint.backup.timeout.seconds", String.valueOf(timeoutSeconds()));
+        for (String type : TYPES) {
+            String quartz = CronSchedule.NEVER;
+            try {
+                quartz = schedule(type).map(CronSchedule::toQuartz).orElse(CronSchedule.NEVER);
+            } catch (IllegalArgumentException invalid) {
+                // validation reports it and the start ends before any schedule could fire
+            }
+            p.put("entrypoint.backup.schedule." + type, quartz);
+            p.put("entrypoint.backup.schedule." + type + ".enabled",
+                    String.valueOf(serving && !dryRun && !root && !quartz.equals(CronSchedule.NEVER)));
+        }
+        return p;
+    }
+
+    /** Whether a schedule route may be loaded: backups run and at least one schedule is set. */
+    public boolean anySchedule() {
+        return runtime() && TYPES.stream().anyMatch(t -> schedule(t).isPresent());
+    }
+
+    /** pgBackRest options given as variables: {@code PGBACKREST_REPO1_PATH=/x} is {@code repo1-path=/x}. */
+    Map<String, String> environmentOptions() {
+        Map<String, String> options = new LinkedHashMap<>();
+        settings.startingWith(PREFIX).forEach((name, value) -> {
+            String suffix = name.substring(PREFIX.length());
+            if (!OWN.contains(suffix)) {
+                options.put(optionName(name), value);
+            }
+        });
+        return options;
+    }
+
+    static String optionName(String variable) {
+        return variable.substring(PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    static String variableName(String option) {
+        return PREFIX + option.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /** Names of every {@code PGBACKREST_*} variable set, kept away from pgBackRest and postgres (the file has them). */
+    public List<String> variables() {
+        return List.copyOf(settings.startingWith(PREFIX).keySet());
+    }
+
+    /** The directory of the rendered configuration, the status file and the control socket (mode 0700). */
+    public Path runDir() {
+        return settings.stateFile().toAbsolutePath().normalize().getParent().resolve(RUN_DIR);
+    }
+
+    public Path configFile() {
+        return runDir().resolve("pgbackrest.conf");
+    }
+
+    public Path statusFile() {
+        return runDir().resolve("status.json");
+    }
+
+    public Path controlSocket() {
+        return runDir().resolve("control.sock");
+    }
+
+    boolean socketPathTooLong(int max) {
+        return controlSocket().toString().getBytes(StandardCharsets.UTF_8).length > max;
+    }
+
+    Path userFile() {
+        return settings.configDir().resolve("pgbackrest.conf");
+    }
+
+    Path userIncludeDir() {
+        return settings.configDir().resolve("pgbackrest.conf.d");
+    }
+
+    /** The pgbackrest executable on PATH. */
+    Optional<Path> executable() {
+        for (String dir : settings.raw("PATH").orElse("/usr/local/bin:/usr/bin:/bin").split(":")) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "pgbackrest");
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate.toAbsolutePath());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A point in time as pgBackRest and PostgreSQL both read it, {@code YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM]}:
+     * a {@code T} between date and time and {@code Z} for UTC are accepted too.
+     *
+     * @throws IllegalArgumentException when it is not such a time
+     */
+    static String normalizeTargetTime(String value) {
+        Matcher m = TARGET_TIME.matcher(value.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + value + "' is not a point in time pgBackRest can use: write "
+                    + "YYYY-MM-DD HH:MM:SS with the UTC offset, e.g. 2024-05-01 12:30:00+00 (fractions of a "
+                    + "second are allowed; an offset is required so the time means the same everywhere)");
+        }
+        String zone = m.group(3).equals("Z") ? "+00" : m.group(3);
+        String iso = m.group(1) + "T" + m.group(2) + (zone.length() == 3 ? zone + ":00"
+                : zone.contains(":") ? zone : zone.substring(0, 3) + ":" + zone.substring(3));
+        try {
+            OffsetDateTime.parse(iso);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a valid date and time: " + e.getMessage());
+        }
+        return m.group(1) + " " + m.group(2) + zone;
+    }
+}

@@ -1,0 +1,255 @@
+package dev.pgentrypoint.backup;
+
+import dev.pgentrypoint.json.Json;
+import dev.pgentrypoint.lifecycle.EntrypointException;
+import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.lifecycle.Lifecycle;
+import dev.pgentrypoint.state.State;
+import dev.pgentrypoint.state.StateMachine;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The facts of backups: whether the stanza and {@code pgbackrest check} are fine, the outcome of
+ * the last backup, and the guard that lets one backup run at a time. Every change is written to
+ * {@link BackupSettings#statusFile()} for the backup health check, and exported as
+ * {@code pg_entrypoint_backup_*} meters.
+ */
+public final class BackupStatus {
+    private static final Logger LOG = LoggerFactory.getLogger("pg-entrypoint.backup");
+    private static final Pattern LABEL = Pattern.compile("new backup label = (\\S+)");
+
+    private final BackupSettings backup;
+    private final StateMachine state;
+    private final Clock clock;
+    private String runningExchange;
+    private String runningType = "";
+    private Instant runningSince;
+    private volatile boolean setUp;
+    private volatile boolean standby;
+    private static final String NOT_CHECKED = "not checked yet";
+    private volatile String setupProblem = NOT_CHECKED;
+    private volatile Instant lastSuccess;
+    private volatile double lastDurationSeconds = Double.NaN;
+    private volatile String lastLabel = "";
+    private volatile String lastError = "";
+    private volatile MeterRegistry registry;
+
+    public BackupStatus(BackupSettings backup, StateMachine state, Clock clock) {
+        this.backup = backup;
+        this.state = state;
+        this.clock = clock;
+    }
+
+    /** Registers the backup meters; runs are counted from then on. */
+    public void bindTo(MeterRegistry meters) {
+        Gauge.builder("pg_entrypoint_backup_last_success_timestamp_seconds", this,
+                        b -> b.lastSuccess == null ? Double.NaN : b.lastSuccess.toEpochMilli() / 1000.0)
+                .description("Unix time the last successful backup ended").baseUnit("seconds").register(meters);
+        Gauge.builder("pg_entrypoint_backup_last_duration_seconds", this, b -> b.lastDurationSeconds)
+                .description("Seconds the last successful backup took").baseUnit("seconds").register(meters);
+        Gauge.builder("pg_entrypoint_backup_ready", this, b -> b.setUp ? 1 : b.setupProblem.equals(NOT_CHECKED) ? Double.NaN : 0)
+                .description("1 when the stanza exists and pgbackrest check passed, 0 when that failed").register(meters);
+        registry = meters;
+    }
+
+    private void count(String type, String outcome) {
+        MeterRegistry meters = registry;
+        if (meters != null) {
+            Counter.builder("pg_entrypoint_backup_runs").tag("type", type).tag("outcome", outcome)
+                    .description("Backup runs by type and outcome (success, failure, skipped)").register(meters).increment();
+        }
+    }
+
+    /** A backup that did not run, for a reason that is not a failure (another one runs, not a primary, not running). */
+    static final class Skipped extends RuntimeException {
+        Skipped(String reason) {
+            super(reason);
+        }
+    }
+
+    /**
+     * Starts a backup of {@code type} for this exchange; returns the type.
+     *
+     * @throws Skipped when the server is not running or another backup runs
+     */
+    public synchronized String begin(String type, Exchange exchange) {
+        String t = type == null ? "" : type.strip().toLowerCase(Locale.ROOT);
+        if (!BackupSettings.TYPES.contains(t)) {
+            throw new IllegalArgumentException("unknown backup type '" + type + "': use full, diff or incr");
+        }
+        if (state.current() != State.RUNNING) {
+            throw new Skipped(t + " backup skipped: the server is not running (state " + state.current() + ")");
+        }
+        if (runningExchange != null) {
+            throw new Skipped(t + " backup skipped: another backup (" + runningType + ") runs since " + runningSince);
+        }
+        runningExchange = exchange.getExchangeId();
+        runningType = t;
+        runningSince = clock.instant();
+        write();
+        return t;
+    }
+
+    /** Continues only on a primary; {@code inRecovery} is the answer of {@code SELECT pg_is_in_recovery()}. */
+    public void requirePrimary(String inRecovery) {
+        if (!"f".equals(inRecovery.strip())) {
+            throw new Skipped(runningType + " backup skipped: the server is a standby (in recovery); backups run on the primary only");
+        }
+    }
+
+    public boolean isSetUp() {
+        return setUp;
+    }
+
+    /**
+     * Records whether the server is a standby from the answer of {@code SELECT pg_is_in_recovery()} in
+     * the body, and sets the exchange variable {@code standby} for the route to branch on.
+     */
+    public void recordRole(Exchange exchange) {
+        standby = "t".equals(String.valueOf(exchange.getIn().getBody(String.class)).strip());
+        exchange.setVariable("standby", standby);
+        write();
+    }
+
+    public void setupSucceeded() {
+        setUp = true;
+        standby = false;
+        setupProblem = "";
+        write();
+    }
+
+    /**
+     * The stanza or {@code pgbackrest check} failed after PostgreSQL came up. With
+     * {@code PGBACKREST_REQUIRED=true} the start fails with exit 2; otherwise the entrypoint keeps
+     * serving and the backup health check reports the reason.
+     */
+    public void setupFailed(Exchange exchange) {
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String reason = reason(e);
+        setUp = false;
+        setupProblem = reason;
+        write();
+        if (backup.required()) {
+            throw new EntrypointException("runtime-backup-start", ExitCode.INIT_FAILED, "pgBackRest is not usable and "
+                    + "PGBACKREST_REQUIRED=true: " + reason, e);
+        }
+        LOG.warn("pgBackRest is not usable; serving without backups until a scheduled backup succeeds: {}", reason);
+    }
+
+    /** The backup of this exchange succeeded; the body becomes the one-line outcome. */
+    public synchronized void succeeded(Exchange exchange) {
+        String output = exchange.getIn().getBody(String.class);
+        Matcher m = LABEL.matcher(output == null ? "" : output);
+        lastLabel = m.find() ? m.group(1) : "";
+        lastSuccess = clock.instant();
+        lastDurationSeconds = Duration.between(runningSince, lastSuccess).toMillis() / 1000.0;
+        lastError = "";
+        count(runningType, "success");
+        String outcome = String.format(Locale.ROOT, "ok type=%s label=%s seconds=%.1f", runningType, lastLabel, lastDurationSeconds);
+        release(exchange);
+        exchange.getIn().setBody(outcome);
+        LOG.info("backup done {}", outcome.substring(3));
+    }
+
+    /** Error policy of the backup routes: a skip is logged, a failure recorded; the entrypoint goes on. */
+    public synchronized void failed(Exchange exchange) {
+        Throwable e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        String type = runningExchange != null && runningExchange.equals(exchange.getExchangeId()) ? runningType
+                : String.valueOf(exchange.getIn().getBody());
+        String outcome;
+        if (e instanceof Skipped) {
+            count(type, "skipped");
+            outcome = e.getMessage();
+            LOG.info("{}", e.getMessage());
+        } else {
+            lastError = reason(e);
+            count(type, "failure");
+            outcome = "failed: " + type + " backup: " + lastError;
+            LOG.warn("{}", outcome);
+        }
+        release(exchange);
+        exchange.getIn().setBody(outcome);
+    }
+
+    private void release(Exchange exchange) {
+        if (runningExchange != null && runningExchange.equals(exchange.getExchangeId())) {
+            runningExchange = null;
+            runningType = "";
+            runningSince = null;
+        }
+        write();
+    }
+
+    /** One line: the message, or for a command its exit value and the end of its output. */
+    static String reason(Throwable e) {
+        if (e == null) {
+            return "unknown";
+        }
+        String output = Lifecycle.commandOutput(e);
+        String text = (output.isEmpty() ? e.getMessage() : "command failed" + output).strip().replaceAll("\\s*\n\\s*", "; ");
+        return text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text;
+    }
+
+    /** Healthy when the stanza and check passed (or this is a standby) and the last backup, if any, did not fail. */
+    public boolean healthy() {
+        return (setUp || standby) && lastError.isEmpty();
+    }
+
+    public String healthReason() {
+        if (!setUp && standby) {
+            return "standby: the stanza is checked and backups run on the primary";
+        }
+        if (!setUp) {
+            return "pgBackRest is not usable: " + setupProblem;
+        }
+        return lastError.isEmpty() ? "stanza " + backup.stanza() + " ok" + (lastSuccess == null ? ", no backup yet"
+                : ", last backup " + lastLabel + " at " + lastSuccess) : "last backup failed: " + lastError;
+    }
+
+    private synchronized void write() {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("healthy", healthy());
+        record.put("reason", healthReason());
+        record.put("running", runningType);
+        record.put("last_success_epoch_seconds", lastSuccess == null ? null : lastSuccess.getEpochSecond());
+        record.put("last_duration_seconds", Double.isNaN(lastDurationSeconds) ? null : lastDurationSeconds);
+        record.put("last_label", lastLabel);
+        record.put("last_error", lastError);
+        Path file = backup.statusFile();
+        try {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, Json.object(record) + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warn("cannot write the backup status {}: {}", file, e.getMessage());
+        }
+    }
+
+    /** The health recorded in a status file, for the health check command: (healthy, reason). */
+    public static Map.Entry<Boolean, String> readHealth(Path statusFile) {
+        try {
+            Map<String, Object> json = Json.parseObject(Files.readString(statusFile, StandardCharsets.UTF_8));
+            return Map.entry(Boolean.TRUE.equals(json.get("healthy")), String.valueOf(json.get("reason")));
+        } catch (IOException | IllegalArgumentException e) {
+            return Map.entry(false, "no backup status in " + statusFile + ": backups are off or the entrypoint is not running");
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.pgentrypoint.backup;
+
+import dev.pgentrypoint.pgdata.DataDirectory;
+import dev.pgentrypoint.security.Privileges;
+import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.ValidationReport;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/** Checks every {@code PGBACKREST_*} variable and the user's pgBackRest files before anything changes. */
+final class BackupValidator {
+    static final Set<String> REPO_TYPES = Set.of("posix", "cifs", "s3", "gcs", "azure", "sftp");
+    private static final String STANZA_NAME = "[A-Za-z0-9][A-Za-z0-9_-]*";
+    /** Longest path of a Unix domain socket (sun_path holds 108 bytes with the terminating zero). */
+    private static final int MAX_SOCKET_PATH = 107;
+
+    private final BackupSettings backup;
+    private final Settings settings;
+    private final Privileges privileges;
+    private final DataDirectory data;
+
+    BackupValidator(BackupSettings backup, Privileges privileges, DataDirectory data) {
+        this.backup = backup;
+        this.settings = backup.settings();
+        this.privileges = privileges;
+        this.data = data;
+    }
+
+    void validate(ValidationReport report) {
+        for (String flag : List.of("ENABLED", "REQUIRED", "RESTORE")) {
+            String variable = BackupSettings.PREFIX + flag;
+            if (!settings.isBooleanOrUnset(variable)) {
+                report.invalid(variable, "'" + settings.raw(variable).orElse("") + "' is not a boolean: use true or false");
+            }
+        }
+        if (!backup.active()) {
+            return;
+        }
+        if (backup.executable().isEmpty()) {
+            report.invalid(backup.enabled() ? "PGBACKREST_ENABLED" : "PGBACKREST_RESTORE", "pgbackrest is not on PATH: "
+                    + "install it (Debian package pgbackrest) or unset the variable");
+        }
+        checkStanza(report, "PGBACKREST_STANZA", backup.stanza());
+        checkStanza(report, "PGBACKREST_RESTORE_STANZA", backup.restoreStanza());
+        settings.raw("PGBACKREST_TIMEOUT").ifPresent(v -> checkTimeout(report, v));
+        if (backup.socketPathTooLong(MAX_SOCKET_PATH)) {
+            report.invalid("STATE_FILE", "the control socket " + backup.controlSocket() + " would be longer than "
+                    + MAX_SOCKET_PATH + " bytes: put STATE_FILE in a shorter directory");
+        }
+        ConfigAssembler.Result assembled = ConfigAssembler.assemble(backup);
+        assembled.problems().forEach(p -> report.invalid(p.subject(), p.message()));
+        checkRepositories(report, assembled);
+        if (backup.enabled()) {
+            checkSchedules(report);
+        }
+        if (backup.restore()) {
+            checkRestore(report);
+        }
+    }
+
+    private static void checkStanza(ValidationReport report, String variable, String stanza) {
+        if (!stanza.matches(STANZA_NAME)) {
+            report.invalid(variable, "'" + stanza + "' is not a stanza name: use letters, digits, - and _");
+        }
+    }
+
+    private static void checkTimeout(ValidationReport report, String value) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < 1 || n > 604800) {
+                report.invalid("PGBACKREST_TIMEOUT", value + " is out of range: give seconds between 1 and 604800");
+            }
+        } catch (NumberFormatException e) {
+            report.invalid("PGBACKREST_TIMEOUT", "'" + value + "' is not a number: give seconds between 1 and 604800");
+        }
+    }
+
+    private void checkRepositories(ValidationReport report, ConfigAssembler.Result assembled) {
+        PgBackRestConfig config = assembled.config();
+        for (String stanza : backup.stanzas()) {
+            for (int repo : ConfigAssembler.repositories(config)) {
+                String typeKey = "repo" + repo + "-type";
+                String type = config.effective(stanza, typeKey).orElse("posix");
+                if (!REPO_TYPES.contains(type)) {
+                    report.invalid(assembled.subject(typeKey), "'" + type + "' is not a repository type: use one of "
+                            + String.join(", ", REPO_TYPES.stream().sorted().toList()));
+                } else if (type.equals("posix") || type.equals("cifs")) {
+                    checkPath(report, assembled, stanza, "repo" + repo + "-path");
+                }
+            }
+            for (String key : List.of("log-path", "lock-path", "spool-path")) {
+                checkPath(report, assembled, stanza, key);
+            }
+        }
+    }
+
+    private void checkPath(ValidationReport report, ConfigAssembler.Result assembled, String stanza, String key) {
+        String subject = assembled.subject(key);
+        String value = assembled.config().effective(stanza, key).orElse(ConfigAssembler.DEFAULT_PATHS.get(key));
+        if (value == null) {
+            report.invalid(subject, "no " + key + " is set for stanza " + stanza + ": set it");
+            return;
+        }
+        Path dir = Path.of(value);
+        if (!dir.isAbsolute()) {
+            report.invalid(subject, "'" + value + "' is not an absolute path: give a path starting with /");
+        } else if (dir.normalize().startsWith(data.path())) {
+            report.invalid(subject, dir + " lies inside PGDATA: choose a directory outside it");
+        } else {
+            Backup.pathProblem(dir, privileges).ifPresent(p -> report.invalid(subject, p));
+        }
+    }
+
+    private void checkSchedules(ValidationReport report) {
+        for (String type : BackupSettings.TYPES) {
+            backup.schedule(type).ifPresent(schedule -> {
+                try {
+                    CronSchedule.toQuartz(schedule);
+                } catch (IllegalArgumentException e) {
+                    report.invalid("PGBACKREST_SCHEDULE_" + type.toUpperCase(Locale.ROOT), e.getMessage());
+                }
+            });
+        }
+    }
+
+    private void checkRestore(ValidationReport report) {
+        backup.targetTimeRaw().ifPresent(t -> {
+            try {
+                BackupSettings.normalizeTargetTime(t);
+            } catch (IllegalArgumentException e) {
+                report.invalid("PGBACKREST_RESTORE_TARGET_TIME", e.getMessage());
+            }
+        });
+        settings.raw("PGBACKREST_RESTORE_TARGET_ACTION").ifPresent(a -> {
+            if (!BackupSettings.TARGET_ACTIONS.contains(backup.targetAction())) {
+                report.invalid("PGBACKREST_RESTORE_TARGET_ACTION", "'" + a + "' is not supported: use promote (end "
+                        + "recovery at the target and open for writes) or pause (stay read-only at the target)");
+            } else if (backup.targetTimeRaw().isEmpty()) {
+                report.invalid("PGBACKREST_RESTORE_TARGET_ACTION", "applies to a point-in-time restore only: set "
+                        + "PGBACKREST_RESTORE_TARGET_TIME too, or unset it");
+            }
+        });
+        if ("patroni".equals(settings.startupMode())) {
+            report.invalid("PGBACKREST_RESTORE", "is not supported with STARTUP_MODE=patroni, where Patroni creates "
+                    + "the cluster and its replicas: unset PGBACKREST_RESTORE");
+        }
+        if (data.needsInit() && settings.walDir().isPresent()) {
+            report.invalid("POSTGRES_INITDB_WALDIR", "applies to initdb only; a restore brings pg_wal from the backup: "
+                    + "unset it or unset PGBACKREST_RESTORE");
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** pgBackRest: configuration, WAL archiving, stanza and check, scheduled and manual backups, restore instead of initdb. */
+package dev.pgentrypoint.backup;

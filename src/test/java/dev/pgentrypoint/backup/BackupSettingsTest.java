@@ -1,0 +1,85 @@
+package dev.pgentrypoint.backup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pgentrypoint.settings.Settings;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class BackupSettingsTest {
+    private final Map<String, String> env = new HashMap<>();
+
+    private BackupSettings settings() {
+        return new BackupSettings(new Settings(env, List.of(), Path.of("/opt/pg-entrypoint")));
+    }
+
+    @Test
+    void targetTimesAreNormalizedToWhatPgBackRestParses() {
+        assertEquals("2024-05-01 12:30:00+00", BackupSettings.normalizeTargetTime("2024-05-01 12:30:00+00"));
+        assertEquals("2024-05-01 12:30:00.123456+00", BackupSettings.normalizeTargetTime("2024-05-01T12:30:00.123456Z"));
+        assertEquals("2024-05-01 12:30:00+05:30", BackupSettings.normalizeTargetTime("2024-05-01 12:30:00+05:30"));
+        assertEquals("2024-05-01 12:30:00-0700", BackupSettings.normalizeTargetTime(" 2024-05-01 12:30:00 -0700 "));
+    }
+
+    @Test
+    void unparseableOrZonelessTimesAreRefused() {
+        for (String bad : List.of("yesterday", "2024-05-01 12:30:00", "2024-13-01 12:30:00+00", "2024-05-01 25:00:00+00",
+                "2024-02-30 12:00:00+00", "1714566600")) {
+            assertThrows(IllegalArgumentException.class, () -> BackupSettings.normalizeTargetTime(bad), bad);
+        }
+    }
+
+    @Test
+    void variablesBecomeOptionsExceptTheEntrypointsOwn() {
+        env.put("PGBACKREST_ENABLED", "true");
+        env.put("PGBACKREST_STANZA", "main");
+        env.put("PGBACKREST_SCHEDULE_FULL", "@daily");
+        env.put("PGBACKREST_REPO1_S3_KEY_SECRET", "s3cret");
+        env.put("PGBACKREST_ARCHIVE_ASYNC", "y");
+        env.put("PGBACKREST_EMPTY", "");
+        assertEquals(Map.of("repo1-s3-key-secret", "s3cret", "archive-async", "y"), settings().environmentOptions());
+        assertEquals(List.of("PGBACKREST_ARCHIVE_ASYNC", "PGBACKREST_ENABLED", "PGBACKREST_REPO1_S3_KEY_SECRET",
+                "PGBACKREST_SCHEDULE_FULL", "PGBACKREST_STANZA"), settings().variables());
+        assertEquals("main", settings().stanza());
+        assertEquals("main", settings().restoreStanza());
+    }
+
+    @Test
+    void filesLiveNextToTheStateFile() {
+        env.put("STATE_FILE", "/run/pg/state.json");
+        assertEquals(Path.of("/run/pg/pg-entrypoint-pgbackrest/pgbackrest.conf"), settings().configFile());
+        assertEquals(Path.of("/run/pg/pg-entrypoint-pgbackrest/control.sock"), settings().controlSocket());
+        assertEquals(Path.of("/tmp/pg-entrypoint-pgbackrest/status.json"), new BackupSettings(new Settings(Map.of(),
+                List.of(), Path.of("/"))).statusFile());
+    }
+
+    @Test
+    void aScheduleRouteIsLoadedOnlyInTheRunThatServes() {
+        env.put("PGBACKREST_ENABLED", "true");
+        env.put("PGBACKREST_SCHEDULE_FULL", "0 2 * * 0");
+        env.put("PGBACKREST_SCHEDULE_INCR", "not a schedule");
+        Map<String, String> p = settings().properties(false, false);
+        assertEquals("0 0 2 ? * 1", p.get("entrypoint.backup.schedule.full"));
+        assertEquals("true", p.get("entrypoint.backup.schedule.full.enabled"));
+        assertEquals(CronSchedule.NEVER, p.get("entrypoint.backup.schedule.diff"));
+        assertEquals("false", p.get("entrypoint.backup.schedule.diff.enabled"));
+        assertEquals("false", p.get("entrypoint.backup.schedule.incr.enabled"));
+        assertEquals("false", settings().properties(true, false).get("entrypoint.backup.schedule.full.enabled"));
+        assertEquals("false", settings().properties(false, true).get("entrypoint.backup.schedule.full.enabled"));
+        env.put("STARTUP_MODE", "sleep");
+        assertEquals("false", settings().properties(false, false).get("entrypoint.backup.runtime"));
+        assertEquals("86400000", p.get("entrypoint.backup.timeout"));
+        assertTrue(Boolean.parseBoolean(p.get("entrypoint.backup.active")));
+        assertFalse(settings().anySchedule(), "no schedule route in sleep mode");
+        env.remove("STARTUP_MODE");
+        assertTrue(settings().anySchedule());
+        env.put("PGBACKREST_ENABLED", "false");
+        assertFalse(settings().anySchedule());
+    }
+}

@@ -1,0 +1,111 @@
+package dev.pgentrypoint.it;
+
+import static dev.pgentrypoint.it.PgBackRest.START;
+import static dev.pgentrypoint.it.PgBackRest.STOP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Backups with real pgBackRest and PostgreSQL: stanza, check, WAL archiving, schedules, manual backups, failure policy. */
+class BackupIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void firstStartCreatesTheStanzaChecksAndArchivesThenAManualBackupRuns() throws Exception {
+        try (EntrypointProcess e = new EntrypointProcess(tmp)) {
+            PgBackRest.enable(e, tmp).with("POSTGRES_PASSWORD", "pw").with("PGBACKREST_ARCHIVE_ASYNC", "y").start();
+            e.awaitLog("pgbackrest check passed", START);
+            assertTrue(e.log().contains("stanza-create done"), e.log());
+            assertEquals("on", e.psql("postgres", "pw", "postgres", "SHOW archive_mode").output());
+            assertTrue(e.psql("postgres", "pw", "postgres", "SHOW archive_command").output().contains("archive-push %p"));
+            e.psql("postgres", "pw", "postgres", "CREATE TABLE t AS SELECT generate_series(1, 1000) AS n");
+            PgBackRest.switchAndAwaitArchive(e, "pw");
+            List<String> wal = PgBackRest.archived(tmp.resolve("repo"), "db");
+            assertTrue(wal.stream().anyMatch(n -> n.matches("0{7}1[0-9A-F]{16}-[0-9a-f]{40}.*")), "no WAL segment in the repository: " + wal);
+            assertTrue(Files.isDirectory(tmp.resolve("pgbackrest-spool/archive/db")), "archive-async uses the spool path");
+
+            Path config = PgBackRest.config(e);
+            assertFalse(config.startsWith(e.pgdata()), "the configuration must live outside PGDATA");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config)));
+            for (Path p : List.of(config, tmp.resolve("repo"), tmp.resolve("pgbackrest-log"), tmp.resolve("pgbackrest-lock"))) {
+                assertEquals("postgres", Files.getOwner(p, LinkOption.NOFOLLOW_LINKS).getName(), p.toString());
+            }
+
+            EntrypointProcess.Result manual = PgBackRest.command(e, tmp.resolve("cli"), "backup", "--type=full");
+            assertEquals(0, manual.code(), manual.output() + "\n" + e.log());
+            assertTrue(manual.output().startsWith("ok type=full label="), manual.output());
+            String label = manual.output().replaceAll(".*label=(\\S+).*", "$1");
+            assertTrue(PgBackRest.info(config, "db").contains("\"label\":\"" + label + "\""), "not in pgbackrest info: " + label);
+            assertTrue(e.log().contains("backup done type=full label=" + label), e.log());
+            EntrypointProcess.Result health = PgBackRest.command(e, tmp.resolve("cli"), "healthcheck", "--type=backup");
+            assertEquals(0, health.code(), health.output());
+            assertTrue(health.output().contains(label), health.output());
+            EntrypointProcess.Result bogus = PgBackRest.command(e, tmp.resolve("cli"), "backup", "--type=weekly");
+            assertEquals(1, bogus.code(), bogus.output());
+
+            e.signal("TERM");
+            assertEquals(0, e.awaitExit(STOP), e.log());
+            assertFalse(Files.exists(tmp.resolve("run/pg-entrypoint-pgbackrest/control.sock")), "control socket left behind");
+
+            e.start();
+            e.awaitLog("pgbackrest check passed", START);
+            assertFalse(e.log().contains("stanza-create done"), "the existing stanza is kept: " + e.log());
+        }
+    }
+
+    @Test
+    void aScheduledBackupFiresAndIsListedByInfo() throws Exception {
+        try (EntrypointProcess e = new EntrypointProcess(tmp)) {
+            PgBackRest.enable(e, tmp).with("POSTGRES_PASSWORD", "pw").with("PGBACKREST_SCHEDULE_FULL", "*/3 * * * * ?")
+                    .with("PGBACKREST_REPO1_RETENTION_FULL", "1").start();
+            e.awaitLog("backup done type=full label=", START);
+            String info = PgBackRest.info(PgBackRest.config(e), "db");
+            assertTrue(info.contains("\"type\":\"full\""), info);
+            String status = Files.readString(tmp.resolve("run/pg-entrypoint-pgbackrest/status.json"));
+            assertTrue(status.matches("(?s).*\"last_success_epoch_seconds\":\\d+.*\"last_label\":\"\\d{8}-\\d{6}F\".*"), status);
+            assertTrue(status.contains("\"healthy\":true"), status);
+            String metrics = e.http("/observe/metrics").output();
+            assertTrue(metrics.matches("(?s).*pg_entrypoint_backup_runs_total\\{outcome=\"success\",type=\"full\"} [1-9].*"), metrics);
+            assertTrue(metrics.matches("(?s).*pg_entrypoint_backup_last_success_timestamp_seconds \\d\\.\\d+E9.*"), metrics);
+            assertTrue(metrics.matches("(?s).*pg_entrypoint_backup_last_duration_seconds [1-9]?\\d\\.\\d+.*"), metrics);
+            assertTrue(metrics.contains("pg_entrypoint_backup_ready 1.0"), metrics);
+            assertTrue(metrics.matches("(?s).*camel_exchanges_total\\{[^}]*routeId=\"runtime-backup-schedule-full\"[^}]*} [1-9].*"), metrics);
+            e.signal("TERM");
+            assertEquals(0, e.awaitExit(STOP), e.log());
+        }
+    }
+
+    @Test
+    void aSetupFailureKeepsServingUnlessBackupsAreRequired() throws Exception {
+        try (EntrypointProcess e = new EntrypointProcess(tmp)) {
+            // an encrypted repository without its passphrase: stanza-create fails after the server is up
+            PgBackRest.enable(e, tmp).with("POSTGRES_PASSWORD", "pw").with("PGBACKREST_REPO1_CIPHER_TYPE", "aes-256-cbc").start();
+            e.awaitLog("pgBackRest is not usable", START);
+            assertTrue(e.inState("RUNNING"), e.state());
+            assertEquals("1", e.psql("postgres", "pw", "postgres", "SELECT 1").output());
+            EntrypointProcess.Result health = PgBackRest.command(e, tmp.resolve("cli"), "healthcheck", "--type=backup");
+            assertEquals(1, health.code(), health.output());
+            assertTrue(health.output().contains("repo1-cipher-pass"), health.output());
+            assertEquals(503, e.http("/observe/health").code(), "the backup check is part of all checks");
+            assertEquals(200, e.http("/observe/health/ready").code(), "a server without backups is still ready");
+            assertTrue(e.http("/observe/metrics").output().contains("pg_entrypoint_backup_ready 0.0"));
+            e.signal("TERM");
+            assertEquals(0, e.awaitExit(STOP), e.log());
+
+            e.with("PGBACKREST_REQUIRED", "true");
+            assertEquals(2, e.run(START), e.log());
+            assertTrue(e.log().contains("PGBACKREST_REQUIRED=true"), e.log());
+            assertTrue(e.inState("ERROR"), e.state());
+            assertFalse(Files.exists(e.pgdata().resolve("postmaster.pid")), "the server was left running");
+        }
+    }
+}
