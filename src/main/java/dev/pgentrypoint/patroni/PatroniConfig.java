@@ -1,5 +1,6 @@
 package dev.pgentrypoint.patroni;
 
+import dev.pgentrypoint.backup.BackupSettings;
 import dev.pgentrypoint.config.Configuration;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
@@ -148,6 +149,13 @@ final class PatroniConfig {
         parameters.putAll(commandLineParameters());
         postgresql.put("parameters", parameters);
         postgresql.put("pg_hba", new ArrayList<>(configuration.hbaRules()));
+        BackupSettings backup = new BackupSettings(settings);
+        if (backup.enabled()) {
+            // a new replica is restored from the repository when it can be, else copied from the leader
+            postgresql.put("create_replica_methods", List.of("pgbackrest", "basebackup"));
+            postgresql.put("pgbackrest", map("command", "pgbackrest --config=" + backup.configFile() + " --stanza="
+                    + backup.stanza() + " --type=standby --delta restore", "keep_data", true, "no_params", true));
+        }
         config.put("postgresql", postgresql);
         return config;
     }

@@ -48,6 +48,19 @@ class PatroniConfigTest extends PatroniTestSupport {
                 "host    all          all   all      scram-sha-256", "host    replication  all   all      scram-sha-256"),
                 PatroniYaml.at(g, "postgresql", "pg_hba"));
         assertNull(g.get("scope"), "Patroni's own variables go to the last layer");
+        assertNull(PatroniYaml.at(g, "postgresql", "create_replica_methods"), "no backups, no pgBackRest replicas");
+    }
+
+    @Test
+    void withBackupsANewReplicaIsRestoredFromTheRepositoryBeforeBasebackup() throws Exception {
+        env.put("PGBACKREST_ENABLED", "true");
+        env.put("PGBACKREST_STANZA", "main");
+        Map<String, Object> g = config().generated();
+        assertEquals(List.of("pgbackrest", "basebackup"), PatroniYaml.at(g, "postgresql", "create_replica_methods"));
+        String command = (String) PatroniYaml.at(g, "postgresql", "pgbackrest", "command");
+        assertTrue(command.matches("pgbackrest --config=\\S+/pgbackrest\\.conf --stanza=main --type=standby --delta restore"),
+                command);
+        assertEquals(true, PatroniYaml.at(g, "postgresql", "pgbackrest", "no_params"));
     }
 
     @Test
