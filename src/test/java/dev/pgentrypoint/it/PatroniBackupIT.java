@@ -29,6 +29,18 @@ class PatroniBackupIT {
     }
 
     @Test
+    void aNewReplicaIsRestoredFromTheRepository() throws Exception {
+        try (EtcdProcess etcd = new EtcdProcess(tmp.resolve("etcd"));
+                PatroniMember leader = member("m1", etcd);
+                PatroniMember late = member("m3", etcd)) {
+            leader.start().awaitRunning(START);
+            leader.process.awaitLog("backup done type=incr label=", START);
+            late.start().awaitRunning(START);
+            late.process.awaitLog("replica has been created using pgbackrest", START);
+        }
+    }
+
+    @Test
     void onlyTheLeaderBacksUp() throws Exception {
         try (EtcdProcess etcd = new EtcdProcess(tmp.resolve("etcd"));
                 PatroniMember leader = member("m1", etcd);
