@@ -9,26 +9,12 @@ import java.util.Map;
  * {@code pgbackrest check} passed and the last backup did not fail. Part of "all" only: neither
  * liveness nor readiness, because the server keeps serving without backups.
  */
-final class BackupCheck implements Check {
+final class BackupCheck extends BaseCheck {
     private final BackupSettings backup;
 
     BackupCheck(BackupSettings backup) {
+        super("backup", false, false);
         this.backup = backup;
-    }
-
-    @Override
-    public String name() {
-        return "backup";
-    }
-
-    @Override
-    public boolean liveness() {
-        return false;
-    }
-
-    @Override
-    public boolean readiness() {
-        return false;
     }
 
     @Override

@@ -17,30 +17,16 @@ import java.nio.file.Path;
  * An authentication request or any error other than "cannot connect now" (57P03: starting up,
  * shutting down, in recovery) means the server accepts connections.
  */
-final class ConnectivityCheck implements Check {
+final class ConnectivityCheck extends BaseCheck {
     private final Path socket;
     private final String user;
     private final long timeoutMillis;
 
     ConnectivityCheck(String socketDir, int port, String user, long timeoutMillis) {
+        super("connectivity", false, true);
         this.socket = Path.of(socketDir, ".s.PGSQL." + port);
         this.user = user;
         this.timeoutMillis = timeoutMillis;
-    }
-
-    @Override
-    public String name() {
-        return "connectivity";
-    }
-
-    @Override
-    public boolean liveness() {
-        return false;
-    }
-
-    @Override
-    public boolean readiness() {
-        return true;
     }
 
     @Override

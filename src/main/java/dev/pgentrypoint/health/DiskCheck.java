@@ -9,28 +9,14 @@ import java.util.List;
 import java.util.Locale;
 
 /** Free space of PGDATA and the WAL directory above a threshold (bytes, or a percentage of the file system). */
-final class DiskCheck implements Check {
+final class DiskCheck extends BaseCheck {
     private final List<Path> paths;
     private final Threshold threshold;
 
     DiskCheck(List<Path> paths, Threshold threshold) {
+        super("disk", false, true);
         this.paths = List.copyOf(paths);
         this.threshold = threshold;
-    }
-
-    @Override
-    public String name() {
-        return "disk";
-    }
-
-    @Override
-    public boolean liveness() {
-        return false;
-    }
-
-    @Override
-    public boolean readiness() {
-        return true;
     }
 
     @Override

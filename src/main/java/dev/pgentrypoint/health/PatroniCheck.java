@@ -8,28 +8,14 @@ import java.util.function.Supplier;
  * Patroni mode: the member is the leader, or a replica that streams from it (Patroni's REST API).
  * Up with nothing to check in the other modes.
  */
-final class PatroniCheck implements Check {
+final class PatroniCheck extends BaseCheck {
     private final String mode;
     private final Supplier<Optional<PatroniHealth>> member;
 
     PatroniCheck(String mode, Supplier<Optional<PatroniHealth>> member) {
+        super("patroni", false, true);
         this.mode = mode;
         this.member = member;
-    }
-
-    @Override
-    public String name() {
-        return "patroni";
-    }
-
-    @Override
-    public boolean liveness() {
-        return false;
-    }
-
-    @Override
-    public boolean readiness() {
-        return true;
     }
 
     @Override

@@ -9,29 +9,15 @@ import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /** The supervised postmaster is alive, is ours, and its postmaster.pid says ready (or standby). */
-final class ProcessCheck implements Check {
+final class ProcessCheck extends BaseCheck {
     private final Path pidFile;
     private final Supplier<OptionalLong> supervisedPid;
 
     /** @param supervisedPid the pid of the child the entrypoint supervises, empty when none */
     ProcessCheck(Path pgdata, Supplier<OptionalLong> supervisedPid) {
+        super("process", false, true);
         this.pidFile = pgdata.resolve("postmaster.pid");
         this.supervisedPid = supervisedPid;
-    }
-
-    @Override
-    public String name() {
-        return "process";
-    }
-
-    @Override
-    public boolean liveness() {
-        return false;
-    }
-
-    @Override
-    public boolean readiness() {
-        return true;
     }
 
     @Override

@@ -7,28 +7,14 @@ import java.util.function.Supplier;
  * The entrypoint's own state. Liveness: anything but ERROR and STOPPED (initializing, even a long
  * init script, is alive). Readiness: RUNNING — never during the init phase's temporary server.
  */
-final class StateCheck implements Check {
+final class StateCheck extends BaseCheck {
     private final Supplier<State> state;
     private final boolean forReadiness;
 
     StateCheck(Supplier<State> state, boolean forReadiness) {
+        super(forReadiness ? "state" : "alive", !forReadiness, forReadiness);
         this.state = state;
         this.forReadiness = forReadiness;
-    }
-
-    @Override
-    public String name() {
-        return forReadiness ? "state" : "alive";
-    }
-
-    @Override
-    public boolean liveness() {
-        return !forReadiness;
-    }
-
-    @Override
-    public boolean readiness() {
-        return forReadiness;
     }
 
     @Override
