@@ -47,7 +47,7 @@ public final class Database {
 
     public void validate(ValidationReport report) {
         for (String name : List.of("POSTGRES_PASSWORD", "POSTGRES_USER", "POSTGRES_DB", "POSTGRES_INITDB_ARGS")) {
-            checkSecretPair(report, name);
+            settings.checkSecret(name, report);
         }
         DataDirectory.Status status = data.status();
         switch (status) {
@@ -146,16 +146,6 @@ public final class Database {
             }
         }
         return null;
-    }
-
-    private void checkSecretPair(ValidationReport report, String name) {
-        Optional<String> file = settings.raw(name + "_FILE");
-        if (settings.raw(name).isPresent() && file.isPresent()) {
-            report.invalid(name, "both " + name + " and " + name + "_FILE are set; they are exclusive: unset one");
-        } else if (file.isPresent() && !(Files.isRegularFile(Path.of(file.get())) && Files.isReadable(Path.of(file.get())))) {
-            report.invalid(name + "_FILE", "cannot read " + file.get() + ": mount a readable file there or unset "
-                    + name + "_FILE");
-        }
     }
 
     public boolean needsInit() {

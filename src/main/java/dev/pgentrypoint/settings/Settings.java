@@ -126,7 +126,7 @@ public final class Settings {
     }
 
     public boolean managementEnabled() {
-        return !raw("MANAGEMENT_ENABLED").map(v -> !isTrue(v)).orElse(false);
+        return raw("MANAGEMENT_ENABLED").map(Settings::isTrue).orElse(true);
     }
 
     public int managementPort() {
