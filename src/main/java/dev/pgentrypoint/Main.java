@@ -29,6 +29,8 @@ import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ValidationReport;
 import dev.pgentrypoint.state.StateMachine;
 import dev.pgentrypoint.supervise.EscalationTarget;
+import dev.pgentrypoint.workflow.WorkflowChecker;
+import dev.pgentrypoint.workflow.WorkflowProblem;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -164,10 +166,32 @@ public final class Main {
             Metrics metrics, HealthChecks health) {
     }
 
+    /**
+     * Checks the workflow YAML against the beans and properties just wired; logs every problem with
+     * its file, line and route id. Runs before anything is changed.
+     */
+    static WorkflowChecker.Report checkWorkflow(Wiring wiring, Map<String, String> env) {
+        Settings settings = wiring.settings();
+        WorkflowChecker.Report report = new WorkflowChecker(wiring.main().lookupByType(Object.class),
+                wiring.main().getInitialProperties(), env).check(settings.workflowsDir(), settings.routesDir());
+        Logger log = LoggerFactory.getLogger("pg-entrypoint.workflow-check");
+        for (WorkflowProblem problem : report.problems()) {
+            log.error("{}", problem);
+        }
+        if (!report.problems().isEmpty()) {
+            log.error("the workflow has {} problem(s) in WORKFLOWS_DIR={} and ROUTES_DIR={}: fix the YAML and start "
+                    + "again; nothing was changed", report.problems().size(), settings.workflowsDir(), settings.routesDir());
+        }
+        return report;
+    }
+
     static int run(String[] args) throws Exception {
         Path home = Path.of(System.getProperty("pgentrypoint.home", "."));
         Wiring wiring = wire(System.getenv(), List.of(args), home);
         Settings settings = wiring.settings();
+        if (!checkWorkflow(wiring, System.getenv()).problems().isEmpty()) {
+            return ExitCode.INVALID_INPUT.code();
+        }
         Lifecycle lifecycle = wiring.lifecycle();
         org.apache.camel.main.Main main = wiring.main();
         main.addMainListener(new MainListenerSupport() {

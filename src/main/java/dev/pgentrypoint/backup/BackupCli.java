@@ -17,16 +17,33 @@ import java.util.List;
  * the backup succeeded, 1 when it failed, was skipped, or no entrypoint with backups answered.
  */
 public final class BackupCli {
+    static final String USAGE = """
+            Usage: pg-entrypoint backup [--type=full|diff|incr]
+
+            Asks the running entrypoint (PGBACKREST_ENABLED=true, server RUNNING) to take a pgBackRest backup
+            now, over its control socket next to STATE_FILE, waits for it and prints its outcome.
+            Exit codes: 0 the backup succeeded, 1 it failed, was skipped, or no entrypoint answered.
+
+            --type=TYPE  full, diff or incr (default incr; pgBackRest makes it full when no full backup exists)
+            --help, -h   this text
+
+            Variables: STATE_FILE (the same as the entrypoint's).
+            Docs: docs/backup.md""";
+
     private BackupCli() {
     }
 
     public static void main(String[] args) {
         String type = "incr";
         for (String arg : args) {
+            if (arg.equals("--help") || arg.equals("-h")) {
+                System.out.println(USAGE);
+                System.exit(0);
+            }
             if (arg.startsWith("--type=") && BackupSettings.TYPES.contains(arg.substring("--type=".length()))) {
                 type = arg.substring("--type=".length());
             } else {
-                System.out.println("failed: unknown argument " + arg + " (use --type=full|diff|incr)");
+                System.out.println("failed: unknown argument " + arg + " (use --type=full|diff|incr, or --help)");
                 System.exit(1);
             }
         }

@@ -23,6 +23,20 @@ import java.util.Set;
  */
 public final class HealthCheckCli {
     static final Set<String> TYPES = Set.of("alive", "state", "process", "connectivity", "disk", "patroni", "backup", "all");
+    static final String USAGE = """
+            Usage: pg-entrypoint healthcheck [--type=TYPE]
+
+            Runs the health checks of the entrypoint that writes STATE_FILE, the same as GET /observe/health,
+            without an HTTP request. Prints one line: healthy: ... or unhealthy: ... naming the check.
+            Exit codes: 0 every selected check is up, 1 otherwise.
+
+            --type=TYPE  all (default, all seven checks) or one check: alive (liveness), state, process,
+                         connectivity, disk, patroni (readiness), backup
+            --help, -h   this text
+
+            Variables: the entrypoint's own (same values as the entrypoint's): STATE_FILE, PGDATA, PGPORT,
+            PG_SOCKET_DIR, STARTUP_MODE, HEALTH_DISK_MIN_FREE, PGBACKREST_ENABLED.
+            Docs: docs/operations.md (health checks)""";
 
     private HealthCheckCli() {
     }
@@ -30,10 +44,14 @@ public final class HealthCheckCli {
     public static void main(String[] args) {
         String type = "all";
         for (String arg : args) {
+            if (arg.equals("--help") || arg.equals("-h")) {
+                System.out.println(USAGE);
+                System.exit(0);
+            }
             if (arg.startsWith("--type=") && TYPES.contains(arg.substring(7))) {
                 type = arg.substring(7);
             } else {
-                System.out.println("unhealthy: unknown argument " + arg + " (use --type=alive|state|process|connectivity|disk|patroni|backup|all)");
+                System.out.println("unhealthy: unknown argument " + arg + " (use --type=alive|state|process|connectivity|disk|patroni|backup|all, or --help)");
                 System.exit(1);
             }
         }
