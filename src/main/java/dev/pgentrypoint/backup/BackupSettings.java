@@ -92,11 +92,7 @@ public final class BackupSettings {
 
     /** Seconds a backup, a restore, or the recovery after it may take. */
     int timeoutSeconds() {
-        try {
-            return Integer.parseInt(settings.raw(PREFIX + "TIMEOUT").orElse("").trim());
-        } catch (NumberFormatException e) {
-            return DEFAULT_TIMEOUT;
-        }
+        return Settings.intIn(settings.raw(PREFIX + "TIMEOUT").orElse(""), 1, 604800, DEFAULT_TIMEOUT);
     }
 
     Optional<String> schedule(String type) {

@@ -32,9 +32,11 @@ final class BackupValidator {
         for (String flag : List.of("ENABLED", "REQUIRED", "RESTORE")) {
             String variable = BackupSettings.PREFIX + flag;
             if (!settings.isBooleanOrUnset(variable)) {
-                report.invalid(variable, "'" + settings.raw(variable).orElse("") + "' is not a boolean: use true or false");
+                report.invalid(variable, "'" + settings.raw(variable).orElse("") + "' is not a boolean: use true or false "
+                        + "(also accepted: 1/0, yes/no, on/off)");
             }
         }
+        settings.raw("PGBACKREST_TIMEOUT").ifPresent(v -> checkTimeout(report, v));
         if (!backup.active()) {
             return;
         }
@@ -44,7 +46,6 @@ final class BackupValidator {
         }
         checkStanza(report, "PGBACKREST_STANZA", backup.stanza());
         checkStanza(report, "PGBACKREST_RESTORE_STANZA", backup.restoreStanza());
-        settings.raw("PGBACKREST_TIMEOUT").ifPresent(v -> checkTimeout(report, v));
         if (backup.socketPathTooLong(MAX_SOCKET_PATH)) {
             report.invalid("STATE_FILE", "the control socket " + backup.controlSocket() + " would be longer than "
                     + MAX_SOCKET_PATH + " bytes: put STATE_FILE in a shorter directory");

@@ -71,7 +71,7 @@ public final class Configuration {
         String method = settings.hostAuthMethod();
         if (!HbaRules.METHODS.contains(method) || method.equals("peer") || method.equals("ident")) {
             report.invalid("POSTGRES_HOST_AUTH_METHOD", "'" + method + "' is not an authentication method for host "
-                    + "connections: use scram-sha-256 (default), md5, password, trust, reject, cert, ldap, radius, pam or gss");
+                    + "connections: use scram-sha-256 (default), md5, password, trust, reject, cert, ldap, radius, pam, gss or sspi");
         }
         Path dir = settings.configDir();
         if (settings.configDirExplicit() && !Files.isDirectory(dir)) {
@@ -93,7 +93,8 @@ public final class Configuration {
                 report.invalid(hba.toString(), "cannot read: " + e.getMessage());
             }
         }
-        if (binaries.isEmpty() || report.errors().size() > before) {
+        if (binaries.isEmpty() || report.errors().size() > before
+                || !dev.pgentrypoint.settings.RefusedArguments.of(settings.postgresArgs(), "postgres").isEmpty()) {
             return;
         }
         try {

@@ -44,7 +44,8 @@ final class PatroniValidator {
         settings.raw("DCS_TIMEOUT").ifPresent(v -> SettingsValidator.checkRange(report, "DCS_TIMEOUT", v, 1, 86400, "seconds"));
         settings.raw("PATRONI_SYNCHRONOUS_MODE").filter(v -> !List.of("0", "1", "true", "false", "yes", "no", "on", "off")
                 .contains(v.toLowerCase(Locale.ROOT))).ifPresent(v ->
-                report.invalid("PATRONI_SYNCHRONOUS_MODE", "'" + v + "' is not a boolean: use true or false"));
+                report.invalid("PATRONI_SYNCHRONOUS_MODE", "'" + v + "' is not a boolean: use true or false "
+                        + "(also accepted: 1/0, yes/no, on/off)"));
         PatroniConfig.SECRET_VARIABLES.forEach(v -> settings.checkSecret(v, report));
         checkCommandLine(report);
         checkInitdbArgs(report);

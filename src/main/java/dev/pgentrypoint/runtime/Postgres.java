@@ -1,18 +1,16 @@
 package dev.pgentrypoint.runtime;
 
 import dev.pgentrypoint.settings.PgBinaries;
+import dev.pgentrypoint.settings.RefusedArguments;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ShellWords;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /** The postgres command lines: the server in direct mode and the temporary socket-only server of the init phase. */
 public final class Postgres {
-    /** Options the entrypoint sets itself: the data directory comes from PGDATA. */
-    static final Set<String> DENIED_ARGS = Set.of("-D", "--data-directory", "-C", "--describe-config", "--single", "--boot");
     /** Variables kept away from postgres and its children. */
     static final List<String> SECRET_ENVIRONMENT = List.of("POSTGRES_PASSWORD", "PGPASSWORD");
 
@@ -25,19 +23,8 @@ public final class Postgres {
     }
 
     public void validate(ValidationReport report) {
-        List<String> args = settings.postgresArgs();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            String option = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
-            String setting = arg.equals("-c") && i + 1 < args.size() ? args.get(i + 1)
-                    : arg.startsWith("-c") && arg.length() > 2 ? arg.substring(2)
-                    : arg.startsWith("--") ? arg.substring(2) : null;
-            boolean dataDirectory = setting != null
-                    && setting.split("=", 2)[0].replace('-', '_').equalsIgnoreCase("data_directory");
-            if (DENIED_ARGS.contains(option) || option.startsWith("-D") && option.length() > 2 || dataDirectory) {
-                report.invalid("command line", "postgres argument '" + arg + (dataDirectory && arg.equals("-c")
-                        ? " " + args.get(i + 1) : "") + "' is set by the entrypoint: use PGDATA for the data directory");
-            }
+        for (RefusedArguments.Refusal refusal : RefusedArguments.of(settings.postgresArgs(), postgres())) {
+            report.invalid("command line", "postgres argument '" + refusal.argument() + "' " + refusal.hint());
         }
     }
 

@@ -99,7 +99,7 @@ public final class Settings {
     }
 
     public int port() {
-        return parseInt(rawOr("PGPORT", ""), DEFAULT_PORT);
+        return intIn(rawOr("PGPORT", ""), 1, 65535, DEFAULT_PORT);
     }
 
     public String startupMode() {
@@ -107,22 +107,22 @@ public final class Settings {
     }
 
     public int shutdownTimeout() {
-        return parseInt(rawOr("SHUTDOWN_TIMEOUT", ""), DEFAULT_SHUTDOWN_TIMEOUT);
+        return intIn(rawOr("SHUTDOWN_TIMEOUT", ""), 1, 86400, DEFAULT_SHUTDOWN_TIMEOUT);
     }
 
     public int startTimeout() {
-        return parseInt(rawOr("START_TIMEOUT", ""),
+        return intIn(rawOr("START_TIMEOUT", ""), 1, 86400,
                 "patroni".equals(startupMode()) ? DEFAULT_PATRONI_START_TIMEOUT : DEFAULT_START_TIMEOUT);
     }
 
     /** Seconds a one-shot command (initdb, psql) may take. */
     public int commandTimeout() {
-        return parseInt(rawOr("COMMAND_TIMEOUT", ""), 600);
+        return intIn(rawOr("COMMAND_TIMEOUT", ""), 1, 86400, 600);
     }
 
     /** Seconds one init script may take. */
     public int scriptTimeout() {
-        return parseInt(rawOr("INITDB_SCRIPT_TIMEOUT", ""), 3600);
+        return intIn(rawOr("INITDB_SCRIPT_TIMEOUT", ""), 1, 604800, 3600);
     }
 
     public boolean managementEnabled() {
@@ -130,7 +130,7 @@ public final class Settings {
     }
 
     public int managementPort() {
-        return parseInt(rawOr("MANAGEMENT_PORT", ""), DEFAULT_MANAGEMENT_PORT);
+        return intIn(rawOr("MANAGEMENT_PORT", ""), 1, 65535, DEFAULT_MANAGEMENT_PORT);
     }
 
     public String managementBind() {
@@ -144,7 +144,7 @@ public final class Settings {
 
     /** Seconds between two runs of every health check by the runtime-healthcheck route. */
     public int healthInterval() {
-        return parseInt(rawOr("HEALTH_INTERVAL", ""), 10);
+        return intIn(rawOr("HEALTH_INTERVAL", ""), 1, 3600, 10);
     }
 
     public boolean debug() {
@@ -258,6 +258,15 @@ public final class Settings {
             case "", "0", "1", "true", "false", "yes", "no", "on", "off" -> true;
             default -> false;
         };
+    }
+
+    /**
+     * A whole number between min and max, else the fallback: a value out of range never reaches a route
+     * (a timeout of 0 or -1 would fail Camel's endpoint binding before validation could name the variable).
+     */
+    public static int intIn(String value, int min, int max, int fallback) {
+        int n = parseInt(value, fallback);
+        return n < min || n > max ? fallback : n;
     }
 
     static int parseInt(String value, int fallback) {

@@ -1,5 +1,9 @@
 package dev.pgentrypoint.settings;
 
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -38,9 +42,9 @@ public final class SettingsValidator {
                         + "such as 512MB");
             }
         });
-        settings.raw("MANAGEMENT_BIND").filter(v -> !v.matches("[0-9a-fA-F.:]+|localhost")).ifPresent(v ->
-                report.invalid("MANAGEMENT_BIND", "'" + v + "' is not an address to listen on: give an IP address such as "
-                        + "0.0.0.0 or 127.0.0.1"));
+        settings.raw("MANAGEMENT_BIND").ifPresent(v -> bindProblem(v).ifPresent(problem ->
+                report.invalid("MANAGEMENT_BIND", "'" + v + "' " + problem + ": give an IP address of this host, such as "
+                        + "0.0.0.0 (every IPv4 address), :: (every address), 127.0.0.1 or localhost")));
         for (String flag : List.of("DEBUG", "DRY_RUN", "MANAGEMENT_ENABLED")) {
             settings.raw(flag).filter(v -> !Settings.isBoolean(v)).ifPresent(v ->
                     report.invalid(flag, "'" + v + "' is not a boolean: use 1 or 0 (true/false, yes/no, on/off)"));
@@ -64,6 +68,31 @@ public final class SettingsValidator {
         if (!missing.isEmpty()) {
             report.invalid("PG_BIN_DIR", binaries.get().binDir() + " (from " + binaries.get().source()
                     + ") lacks executable " + String.join(", ", missing) + ": point PG_BIN_DIR to a complete PostgreSQL bin directory");
+        }
+    }
+
+    /** Why the entrypoint could not listen on this address; empty when it can. Literals only: no name is looked up. */
+    static Optional<String> bindProblem(String address) {
+        if (address.equals("localhost")) {
+            return Optional.empty();
+        }
+        if (address.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            for (String part : address.split("\\.")) {
+                if (Integer.parseInt(part) > 255) {
+                    return Optional.of("is not an IPv4 address (each of its four numbers is 0 to 255)");
+                }
+            }
+        } else if (!address.contains(":") || !address.matches("[0-9a-fA-F:.]+")) {
+            return Optional.of("is not an IP address");
+        }
+        try {
+            InetAddress parsed = InetAddress.getByName(address);
+            if (!parsed.isAnyLocalAddress() && NetworkInterface.getByInetAddress(parsed) == null) {
+                return Optional.of("is not an address of this host");
+            }
+            return Optional.empty();
+        } catch (UnknownHostException | SocketException e) {
+            return Optional.of("is not an IP address");
         }
     }
 

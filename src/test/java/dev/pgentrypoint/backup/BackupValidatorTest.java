@@ -62,10 +62,12 @@ class BackupValidatorTest {
     }
 
     @Test
-    void offMeansOnlyTheFlagsAreChecked() {
+    void offMeansOnlyTheFlagsAndTheTimeoutAreChecked() {
         env.put("PGBACKREST_ENABLED", "maybe");
         env.put("PGBACKREST_REPO1_TYPE", "tape");
-        assertEquals(Map.of("PGBACKREST_ENABLED", "'maybe' is not a boolean: use true or false"), errors());
+        env.put("PGBACKREST_TIMEOUT", "-1");
+        assertEquals(Map.of("PGBACKREST_ENABLED", "'maybe' is not a boolean: use true or false (also accepted: 1/0, yes/no, on/off)",
+                "PGBACKREST_TIMEOUT", "-1 is out of range: give seconds between 1 and 604800"), errors());
     }
 
     @Test

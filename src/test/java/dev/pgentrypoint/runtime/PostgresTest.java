@@ -53,24 +53,39 @@ class PostgresTest {
     }
 
     @Test
-    void dataDirectoryArgumentsAreDenied() {
-        for (List<String> args : List.of(List.of("-D", "/x"), List.of("-D/x"), List.of("--data-directory=/x"),
-                List.of("--single"), List.of("--boot"), List.of("-C", "port"), List.of("--describe-config"))) {
-            ValidationReport report = new ValidationReport();
-            postgres(args).validate(report);
-            assertEquals(1, report.errors().size(), () -> args + " -> " + report.errors());
-            ValidationError e = report.errors().get(0);
-            assertEquals("command line", e.subject());
-            assertTrue(e.message().startsWith("postgres argument '" + args.get(0) + "' is set by the entrypoint"),
-                    e.message());
-        }
+    void refusedArgumentsSayWhatTheyAreAndWhatToDoInstead() {
+        Map<List<String>, String> cases = new java.util.LinkedHashMap<>();
+        cases.put(List.of("-D", "/x"), "postgres argument '-D /x' sets the data directory, which the entrypoint takes "
+                + "from PGDATA: remove it and set PGDATA=/x instead");
+        cases.put(List.of("-D/x"), "postgres argument '-D/x' sets the data directory, which the entrypoint takes "
+                + "from PGDATA: remove it and set PGDATA=/x instead");
+        cases.put(List.of("--data-directory=/x"), "postgres argument '--data-directory=/x' sets the data directory, "
+                + "which the entrypoint takes from PGDATA: remove it and set PGDATA=/x instead");
+        cases.put(List.of("-c", "data_directory=/x"), "postgres argument '-c data_directory=/x' sets the data directory, "
+                + "which the entrypoint takes from PGDATA: remove it and set PGDATA=/x instead");
+        cases.put(List.of("--single"), "postgres argument '--single' starts a single-user backend, not a server the "
+                + "entrypoint can supervise: with the server stopped, run it as a command as the postgres user, e.g. "
+                + "pg-entrypoint setpriv --reuid=postgres --regid=postgres --init-groups /opt/pg/bin/postgres --single "
+                + "-D \"$PGDATA\" postgres");
+        cases.put(List.of("--boot"), "postgres argument '--boot' is bootstrap mode, which only initdb uses: remove it");
+        cases.put(List.of("-C", "port"), "postgres argument '-C port' prints the value of a setting and exits, it starts "
+                + "no server: run it as a command, e.g. pg-entrypoint /opt/pg/bin/postgres -C port -D \"$PGDATA\"");
+        cases.put(List.of("--describe-config"), "postgres argument '--describe-config' prints every setting and exits, "
+                + "it starts no server: run it as a command, e.g. pg-entrypoint /opt/pg/bin/postgres --describe-config "
+                + "-D \"$PGDATA\"");
+        cases.forEach((args, message) -> {
+            List<ValidationError> errors = errors(args.toArray(String[]::new));
+            assertEquals(1, errors.size(), () -> args + " -> " + errors);
+            assertEquals("command line", errors.get(0).subject());
+            assertEquals(message, errors.get(0).message());
+        });
     }
 
     @Test
     void everyDeniedArgumentIsReported() {
         List<ValidationError> errors = errors("-D", "/x", "-c", "a=b", "-D/y", "--single");
         assertEquals(3, errors.size(), errors::toString);
-        assertTrue(errors.get(0).message().contains("'-D'"));
+        assertTrue(errors.get(0).message().contains("'-D /x'"));
         assertTrue(errors.get(1).message().contains("'-D/y'"));
         assertTrue(errors.get(2).message().contains("'--single'"));
     }

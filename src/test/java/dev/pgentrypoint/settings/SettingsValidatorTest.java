@@ -202,4 +202,36 @@ class SettingsValidatorTest {
         assertEquals(Settings.DEFAULT_SHUTDOWN_TIMEOUT, s.shutdownTimeout());
         assertEquals(12, s.startTimeout());
     }
+
+    @Test
+    void timeoutsOfZeroOrBelowAreRefusedAndNeverReachARoute() {
+        for (String variable : List.of("COMMAND_TIMEOUT", "INITDB_SCRIPT_TIMEOUT", "SHUTDOWN_TIMEOUT", "START_TIMEOUT",
+                "HEALTH_INTERVAL")) {
+            for (String value : List.of("0", "-1")) {
+                ValidationError e = only(errors(variable, value), variable);
+                assertTrue(e.message().startsWith(value + " is out of range: give seconds between 1 and "), e.message());
+            }
+        }
+        Settings s = settings("COMMAND_TIMEOUT", "-1", "INITDB_SCRIPT_TIMEOUT", "0", "HEALTH_INTERVAL", "0",
+                "MANAGEMENT_PORT", "70000", "PGPORT", "0");
+        assertEquals(600, s.commandTimeout());
+        assertEquals(3600, s.scriptTimeout());
+        assertEquals(10, s.healthInterval());
+        assertEquals(Settings.DEFAULT_MANAGEMENT_PORT, s.managementPort());
+        assertEquals(Settings.DEFAULT_PORT, s.port());
+    }
+
+    @Test
+    void managementBindMustBeAnAddressOfThisHost() {
+        for (String ok : List.of("0.0.0.0", "127.0.0.1", "::", "::1", "localhost")) {
+            assertEquals(List.of(), errors("MANAGEMENT_BIND", ok), ok);
+        }
+        assertEquals("'999.1.1.1' is not an IPv4 address (each of its four numbers is 0 to 255): give an IP address of "
+                + "this host, such as 0.0.0.0 (every IPv4 address), :: (every address), 127.0.0.1 or localhost",
+                only(errors("MANAGEMENT_BIND", "999.1.1.1"), "MANAGEMENT_BIND").message());
+        assertTrue(only(errors("MANAGEMENT_BIND", "192.0.2.1"), "MANAGEMENT_BIND").message()
+                .startsWith("'192.0.2.1' is not an address of this host: "));
+        assertTrue(only(errors("MANAGEMENT_BIND", "example.org"), "MANAGEMENT_BIND").message()
+                .startsWith("'example.org' is not an IP address: "));
+    }
 }
