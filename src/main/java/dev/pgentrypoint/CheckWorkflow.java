@@ -38,7 +38,8 @@ public final class CheckWorkflow {
                 System.out.println(USAGE);
                 return 0;
             }
-            System.err.println("pg-entrypoint check-workflow: unknown argument " + arg + " (it takes none; see --help)");
+            LoggerFactory.getLogger("pg-entrypoint.workflow-check").error("check-workflow: unknown argument {} (it takes "
+                    + "none; see --help)", arg);
             return ExitCode.INVALID_INPUT.code();
         }
         Main.Wiring wiring = Main.wire(env, List.of(), home);

@@ -203,8 +203,7 @@ public final class BackupStatus {
         if (e == null) {
             return "unknown";
         }
-        String output = Lifecycle.commandOutput(e);
-        String text = (output.isEmpty() ? e.getMessage() : "command failed" + output).strip().replaceAll("\\s*\n\\s*", "; ");
+        String text = Lifecycle.reason(e).strip().replaceAll("\\s*\n\\s*", "; ");
         return text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text;
     }
 

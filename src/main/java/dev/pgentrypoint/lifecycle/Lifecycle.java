@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -209,7 +210,7 @@ public final class Lifecycle implements StartGuard {
         if (e instanceof EntrypointException ee && ee.step() != null) {
             step = ee.step();
         }
-        String reason = e == null ? "unknown" : e.getMessage() + commandOutput(e);
+        String reason = reason(e);
         if (e instanceof ValidationException) {
             LOG.error("validation failed exit={}: {}", code.code(), reason);
         } else {
@@ -236,6 +237,41 @@ public final class Lifecycle implements StartGuard {
             }
         }
         return ExitCode.INIT_FAILED;
+    }
+
+    /** camel-exec's message: "The command ExecCommand [args=[..], executable=.., timeout=.., ...] had exit value N". */
+    private static final java.util.regex.Pattern EXEC_MESSAGE = java.util.regex.Pattern.compile(
+            "ExecCommand \\[args=\\[(.*?)], executable=(.*?), timeout=.*", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * Why a step failed: the exception's message; for a command, the command line (secrets masked), its
+     * exit value and the end of its output, never camel-exec's description of its own settings.
+     */
+    public static String reason(Throwable e) {
+        if (e == null) {
+            return "unknown";
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ExecException exec) {
+                return command(exec) + commandOutput(exec);
+            }
+        }
+        return e.getMessage();
+    }
+
+    /** "command X args failed" from an ExecException's message, or its message without camel-exec's internals. */
+    static String command(ExecException exec) {
+        String message = String.valueOf(exec.getMessage());
+        java.util.regex.Matcher m = EXEC_MESSAGE.matcher(message);
+        if (!m.find()) {
+            return message;
+        }
+        List<String> line = new java.util.ArrayList<>();
+        line.add(m.group(2));
+        if (!m.group(1).isEmpty()) {
+            line.addAll(dev.pgentrypoint.logging.Masking.maskArgs(List.of(m.group(1).split(", "))));
+        }
+        return "command " + String.join(" ", line) + " failed";
     }
 
     /** The exit value and the end of stderr and stdout of the failed command behind {@code e}, or empty. */

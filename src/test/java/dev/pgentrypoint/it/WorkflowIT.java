@@ -134,6 +134,8 @@ class WorkflowIT {
             assertEquals(2, e.run(RUN), e.log());
             assertTrue(e.log().contains("step=init-database-initdb failed exit=2"), e.log());
             assertTrue(e.log().contains("initdb: error: fake failure"), "initdb's stderr in the log: " + e.log());
+            assertTrue(e.log().contains("reason=command " + bin.resolve("initdb") + " --pgdata=" + e.pgdata()), e.log());
+            assertFalse(e.log().contains("ExecCommand"), "camel-exec's description in the log: " + e.log());
             assertTrue(e.inState("ERROR"), e.state());
             assertFalse(Files.exists(e.lockFile()), "the lock cleanup did not run");
             assertTrue(Files.isDirectory(e.pgdata()), "PGDATA must never be deleted");

@@ -271,4 +271,32 @@ class LifecycleTest {
         assertTrue(lifecycle.decided());
         assertEquals(ExitCode.SUCCESS, lifecycle.exitCode());
     }
+
+    /** Also the sample of docs/operations.md ("Logs"), so the documented line cannot drift. */
+    @Test
+    void aFailedCommandIsNamedByItsCommandLineAndOutputNeverByCamelsDescription() throws IOException {
+        String camel = "The command ExecCommand [args=[--pgdata=/srv/data, --username=postgres], "
+                + "executable=/usr/lib/postgresql/15/bin/initdb, timeout=600000, exitValues=[0], outFile=null, "
+                + "workingDir=null, commandLogLevel=DEBUG, useStderrOnEmptyStdout=false] had exit value 1";
+        var exec = new org.apache.camel.component.exec.ExecException(camel,
+                new java.io.ByteArrayInputStream(new byte[0]),
+                new java.io.ByteArrayInputStream("initdb: error: directory exists\n".getBytes()), 1);
+        String reason = Lifecycle.reason(new org.apache.camel.RuntimeCamelException("wrapped", exec));
+        List<String> doc = Files.readAllLines(Path.of("docs/operations.md"));
+        int at = 0;
+        while (!doc.get(at).contains("reason=command ")) {
+            at++;
+        }
+        String documented = doc.get(at).substring(doc.get(at).indexOf("reason=") + "reason=".length()) + "\n" + doc.get(at + 1);
+        assertEquals(documented, reason);
+        assertEquals("command /usr/lib/postgresql/15/bin/initdb --pgdata=/srv/data --username=postgres failed "
+                + "(exit value 1)\ninitdb: error: directory exists", reason);
+
+        var secret = new org.apache.camel.component.exec.ExecException(camel.replace("--username=postgres",
+                "password=hunter2"), null, null, 1);
+        assertTrue(Lifecycle.reason(secret).contains("password=****") && !Lifecycle.reason(secret).contains("hunter2"),
+                Lifecycle.reason(secret));
+        assertEquals("plain", Lifecycle.reason(new IllegalStateException("plain")));
+        assertEquals("unknown", Lifecycle.reason(null));
+    }
 }
