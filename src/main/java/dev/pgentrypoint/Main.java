@@ -104,7 +104,7 @@ public final class Main {
         if (backupSettings.anySchedule()) {
             main.bind("quartz", quartz());
         }
-        main.bind("plan", new Plan(directories, database, configuration, backup, restore, scripts, postgres, patroni));
+        main.bind("plan", new Plan(settings.startupMode(), directories, database, configuration, backup, restore, scripts, postgres, patroni));
         HealthChecks health = HealthChecks.of(settings, state::current, () -> patroni.enabled()
                 ? lifecycle.supervisedPid("patroni").isPresent() ? patroni.postmasterPid() : OptionalLong.empty()
                 : lifecycle.supervisedPid("postgres"), patroni::health);
@@ -189,7 +189,9 @@ public final class Main {
         Path home = Path.of(System.getProperty("pgentrypoint.home", "."));
         Wiring wiring = wire(System.getenv(), List.of(args), home);
         Settings settings = wiring.settings();
-        if (!checkWorkflow(wiring, System.getenv()).problems().isEmpty()) {
+        // after a root start, the privileged run checked the same files already
+        boolean checked = !System.getenv().getOrDefault("PG_ENTRYPOINT_UNPRIVILEGED", "").isEmpty();
+        if (!checked && !checkWorkflow(wiring, System.getenv()).problems().isEmpty()) {
             return ExitCode.INVALID_INPUT.code();
         }
         Lifecycle lifecycle = wiring.lifecycle();

@@ -254,12 +254,20 @@ public final class Backup {
         }
     }
 
+    /** The part of the plan that init-backup-directories does (before the privilege drop, in every mode). */
+    public List<String> directoriesPlan() {
+        List<String> lines = new ArrayList<>();
+        if (backup.active()) {
+            directories().forEach((what, dir) -> lines.add((Files.isDirectory(dir) ? "keep " : "mkdir ") + dir + " (" + what + ")"));
+        }
+        return lines;
+    }
+
     public List<String> plan() {
         if (!backup.active()) {
             return List.of("archive_mode=on, archive_command=" + ARCHIVE_OFF + " (PGBACKREST_ENABLED is not true)");
         }
-        List<String> lines = new ArrayList<>();
-        directories().forEach((what, dir) -> lines.add((Files.isDirectory(dir) ? "keep " : "mkdir ") + dir + " (" + what + ")"));
+        List<String> lines = new ArrayList<>(directoriesPlan());
         lines.add("write " + backup.configFile() + " (0600, stanza " + backup.stanza() + ")");
         postgresParameters().forEach((k, v) -> lines.add("set " + k + " = " + v));
         if (backup.enabled()) {

@@ -22,9 +22,12 @@ public final class Plan {
     private final InitScripts scripts;
     private final Postgres postgres;
     private final Patroni patroni;
+    private final String mode;
 
-    public Plan(Directories directories, Database database, Configuration configuration, Backup backup, Restore restore,
-            InitScripts scripts, Postgres postgres, Patroni patroni) {
+    /** The plan of {@code mode} (STARTUP_MODE), in the order the workflow runs the steps. */
+    public Plan(String mode, Directories directories, Database database, Configuration configuration, Backup backup,
+            Restore restore, InitScripts scripts, Postgres postgres, Patroni patroni) {
+        this.mode = mode;
         this.directories = directories;
         this.database = database;
         this.configuration = configuration;
@@ -39,6 +42,15 @@ public final class Plan {
         List<String> out = new ArrayList<>();
         out.add("DRY_RUN: every validation passed; nothing was written or started. The plan:");
         section(out, "init-directories", directories.plan());
+        if ("sleep".equals(mode)) {
+            // the workflow's init choice runs no init step in sleep mode: directories only, then no server
+            List<String> backupDirectories = backup.directoriesPlan();
+            if (!backupDirectories.isEmpty()) {
+                section(out, "init-backup-directories", backupDirectories);
+            }
+            section(out, "runtime-startup", postgres.plan());
+            return String.join("\n", out);
+        }
         if (patroni.enabled()) {
             section(out, "init-patroni and runtime-startup-patroni", patroni.plan());
             section(out, "init-backup", backup.plan());

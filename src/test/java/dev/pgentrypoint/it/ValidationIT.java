@@ -191,4 +191,28 @@ class ValidationIT {
             assertEquals(1, e.run(RUN), "an invalid dry run exits 1: " + e.log());
         }
     }
+
+    /** The sample of docs/operations.md ("Dry run") is what a dry run prints, paths, port and times aside. */
+    @Test
+    void theDocumentedDryRunIsWhatADryRunPrints() throws Exception {
+        try (EntrypointProcess e = new EntrypointProcess(tmp)) {
+            e.with("POSTGRES_PASSWORD", "change-me").with("DRY_RUN", "1").without("PG_SOCKET_DIR");
+            assertEquals(0, e.run(RUN), e.log());
+            String doc = java.nio.file.Files.readString(java.nio.file.Path.of("docs/operations.md"));
+            int at = doc.indexOf("```", doc.indexOf("Output of `DRY_RUN=1 POSTGRES_PASSWORD=change-me pg-entrypoint`"));
+            String sample = doc.substring(doc.indexOf('\n', at) + 1, doc.indexOf("```", at + 3));
+            String actual = e.log().replace(e.pgdata().toString(), "/var/lib/postgresql/data")
+                    .replace(e.dir.resolve("config").toString(), "/etc/pg-entrypoint")
+                    .replace(e.dir.resolve("initdb.d").toString(), "/docker-entrypoint-initdb.d")
+                    .replace(e.dir.toString(), "/var/lib/postgresql")
+                    .replace("port=" + e.port, "port=5432");
+            assertEquals(withoutTimes(sample), withoutTimes(actual));
+        }
+    }
+
+    private static String withoutTimes(String log) {
+        return log.lines().map(l -> l.replaceFirst("^\\d{4}-\\d\\d-\\d\\dT\\S+ ", "")
+                .replaceAll("/usr/lib/postgresql/\\d+/bin", "/usr/lib/postgresql/N/bin"))
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
 }

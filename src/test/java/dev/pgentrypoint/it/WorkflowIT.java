@@ -180,4 +180,64 @@ class WorkflowIT {
             assertEquals(0, e.awaitExit(RUN), e.log());
         }
     }
+
+    /** The DRY_RUN plan of the mode and state at hand, then what a real run of the same settings did. */
+    private record Outcome(boolean initdb, boolean configWritten, boolean serverStarted) {
+    }
+
+    private static String plan(String log) {
+        int at = log.indexOf("DRY_RUN: every validation passed");
+        assertTrue(at >= 0, log);
+        return log.substring(at, log.indexOf("pg-entrypoint exiting", at));
+    }
+
+    private Outcome planned(EntrypointProcess e, String... args) throws Exception {
+        e.with("DRY_RUN", "1");
+        assertEquals(0, e.run(RUN, args), e.log());
+        e.without("DRY_RUN");
+        String plan = plan(e.log());
+        return new Outcome(plan.contains("run " + bin.resolve("initdb")),
+                plan.contains("write " + e.pgdata().resolve("pg-entrypoint.defaults.conf")),
+                plan.contains("start and supervise " + bin.resolve("postgres")));
+    }
+
+    private Outcome ran(EntrypointProcess e, String state) throws Exception {
+        Files.writeString(calls, "");
+        Path defaults = e.pgdata().resolve("pg-entrypoint.defaults.conf");
+        long before = Files.exists(defaults) ? Files.getLastModifiedTime(defaults).toMillis() : -1;
+        EntrypointProcess.sleep(20);
+        e.start();
+        e.awaitState(state, RUN);
+        e.signal("TERM");
+        assertEquals(0, e.awaitExit(RUN), e.log());
+        long after = Files.exists(defaults) ? Files.getLastModifiedTime(defaults).toMillis() : -1;
+        return new Outcome(indexOf(calls(), "initdb ") >= 0, after != before,
+                indexOf(calls(), "postgres -D " + e.pgdata()) >= 0);
+    }
+
+    @Test
+    void theDryRunPlanIsWhatARunDoesInEachModeAndState() throws Exception {
+        try (EntrypointProcess e = entrypoint()) {
+            e.with("POSTGRES_PASSWORD", "pw").with("STARTUP_MODE", "sleep");
+            Outcome sleepPlan = planned(e);
+            assertEquals(new Outcome(false, false, false), sleepPlan, plan(e.log()));
+            assertFalse(plan(e.log()).contains("init-database"), plan(e.log()));
+            assertEquals(sleepPlan, ran(e, "READY"), "sleep mode, empty PGDATA");
+
+            e.with("STARTUP_MODE", "direct");
+            Outcome firstPlan = planned(e);
+            assertEquals(new Outcome(true, true, true), firstPlan, plan(e.log()));
+            assertEquals(firstPlan, ran(e, "RUNNING"), "direct mode, empty PGDATA");
+
+            Outcome restartPlan = planned(e);
+            assertTrue(plan(e.log()).contains("skip initdb: " + e.pgdata()), plan(e.log()));
+            assertEquals(new Outcome(false, true, true), restartPlan, plan(e.log()));
+            assertEquals(restartPlan, ran(e, "RUNNING"), "direct mode, existing data");
+
+            e.with("STARTUP_MODE", "sleep");
+            Outcome sleepAgain = planned(e);
+            assertEquals(new Outcome(false, false, false), sleepAgain, plan(e.log()));
+            assertEquals(sleepAgain, ran(e, "READY"), "sleep mode, existing data");
+        }
+    }
 }
