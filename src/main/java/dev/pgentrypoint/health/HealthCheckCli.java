@@ -62,8 +62,14 @@ public final class HealthCheckCli {
                 () -> ourPostmaster(settings.pgdataPath(), record, patroni),
                 () -> patroni ? PatroniHealth.fromStateFile(settings.stateFile(), Clock.systemUTC()) : Optional.empty());
         HealthChecks.Report report = type.equals("all") ? checks.evaluate(HealthChecks.Probe.ALL) : checks.evaluate(type);
-        System.out.println((report.up() ? "healthy: " : "unhealthy: ") + report.oneLine());
+        System.out.println((report.up() ? "healthy: " : "unhealthy: ") + report.oneLine() + " " + instance(settings, record));
         System.exit(report.up() ? 0 : 1);
+    }
+
+    /** Which instance was checked: "[PGDATA=... STATE_FILE=...]", with "(missing)" when no entrypoint wrote it. */
+    static String instance(Settings settings, Optional<StateRecord> record) {
+        return "[PGDATA=" + settings.pgdataPath() + " STATE_FILE=" + settings.stateFile()
+                + (record.isEmpty() ? " (missing)" : "") + "]";
     }
 
     /**

@@ -19,7 +19,8 @@ public final class Settings {
     public static final String DEFAULT_SOCKET_DIR = "/var/run/postgresql";
     public static final String DEFAULT_INITDB_SCRIPTS_DIR = "/docker-entrypoint-initdb.d";
     public static final String DEFAULT_CONFIG_DIR = "/etc/pg-entrypoint";
-    public static final String DEFAULT_STATE_FILE = "/tmp/container-state";
+    /** The directory of the default STATE_FILE, whose name is made from PGDATA (see {@link #stateFile()}). */
+    public static final String DEFAULT_STATE_DIR = "/tmp";
     public static final String DEFAULT_LOCK_FILE = "/tmp/postgresql-container.lock";
     public static final String DEFAULT_OS_USER = "postgres";
     public static final int DEFAULT_PORT = 5432;
@@ -180,7 +181,20 @@ public final class Settings {
     }
 
     public Path stateFile() {
-        return Path.of(rawOr("STATE_FILE", DEFAULT_STATE_FILE));
+        return raw("STATE_FILE").map(Path::of).orElseGet(this::defaultStateFile);
+    }
+
+    /**
+     * One state file per data directory, so two instances on a host never read each other's state:
+     * {@code /tmp/pg-entrypoint-<PGDATA with / as ->.state}, e.g. {@code /tmp/pg-entrypoint-var-lib-postgresql-data.state}.
+     * (Not inside PGDATA: initdb needs it empty; its parent may not be writable.)
+     */
+    Path defaultStateFile() {
+        String name = pgdataPath().toString().replaceAll("^/+", "").replaceAll("[^A-Za-z0-9._-]", "-");
+        if (name.length() > 120) {
+            name = name.substring(name.length() - 100) + "-" + Integer.toHexString(pgdataPath().toString().hashCode());
+        }
+        return Path.of(DEFAULT_STATE_DIR, "pg-entrypoint-" + (name.isEmpty() ? "root" : name) + ".state");
     }
 
     public Path lockFile() {

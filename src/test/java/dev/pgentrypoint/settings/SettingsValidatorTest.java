@@ -234,4 +234,15 @@ class SettingsValidatorTest {
         assertTrue(only(errors("MANAGEMENT_BIND", "example.org"), "MANAGEMENT_BIND").message()
                 .startsWith("'example.org' is not an IP address: "));
     }
+
+    @Test
+    void theDefaultStateFileBelongsToOneDataDirectory() {
+        assertEquals(Path.of("/tmp/pg-entrypoint-var-lib-postgresql-data.state"), settings().stateFile());
+        assertEquals(Path.of("/tmp/pg-entrypoint-srv-pg_2-data.state"), settings("PGDATA", "/srv/pg_2/data/").stateFile());
+        assertEquals(Path.of("/tmp/pg-entrypoint-srv-a-b-c.state"), settings("PGDATA", "/srv/a b/c").stateFile());
+        assertTrue(!settings("PGDATA", "/srv/one").stateFile().equals(settings("PGDATA", "/srv/two").stateFile()));
+        Path longOne = settings("PGDATA", "/" + "x".repeat(300)).stateFile();
+        assertTrue(longOne.getFileName().toString().length() < 140, longOne.toString());
+        assertEquals(Path.of("/run/state"), settings("STATE_FILE", "/run/state").stateFile());
+    }
 }
