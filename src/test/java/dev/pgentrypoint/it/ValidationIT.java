@@ -196,7 +196,7 @@ class ValidationIT {
     @Test
     void theDocumentedDryRunIsWhatADryRunPrints() throws Exception {
         try (EntrypointProcess e = new EntrypointProcess(tmp)) {
-            e.with("POSTGRES_PASSWORD", "change-me").with("DRY_RUN", "1").without("PG_SOCKET_DIR");
+            e.with("POSTGRES_PASSWORD", "change-me").with("DRY_RUN", "1").without("PG_SOCKET_DIR").without("SHUTDOWN_TIMEOUT");
             assertEquals(0, e.run(RUN), e.log());
             String doc = java.nio.file.Files.readString(java.nio.file.Path.of("docs/operations.md"));
             int at = doc.indexOf("```", doc.indexOf("Output of `DRY_RUN=1 POSTGRES_PASSWORD=change-me pg-entrypoint`"));
