@@ -76,7 +76,20 @@ class ObservabilityIT {
             assertEquals(200, e.http("/observe/health").code());
             assertEquals(200, e.http("/observe/health/ready").code());
             assertEquals(200, e.http("/observe/health/live").code());
-            assertEquals(0, cli(e, "healthcheck").code());
+            String answer = e.http("/observe/health").output();
+            String documented = Files.readString(Path.of("docs/operations.md")).lines()
+                    .filter(l -> l.startsWith("{\"status\":\"UP\",\"time\"")).findFirst().orElseThrow();
+            assertEquals(documented.replaceAll("\"time\":\"[^\"]*\"", "").replaceAll("\\d+", "N"),
+                    answer.strip().replace(e.pgdata().toString(), "/var/lib/postgresql/data")
+                            .replaceAll("\"time\":\"[^\"]*\"", "").replaceAll("\\d+", "N"));
+            EntrypointProcess.Result healthy = cli(e, "healthcheck");
+            assertEquals(0, healthy.code(), healthy.output());
+            // the sample of docs/operations.md, numbers and this test's paths aside
+            String sample = Files.readString(Path.of("docs/operations.md")).lines()
+                    .filter(l -> l.startsWith("healthy: alive:")).findFirst().orElseThrow();
+            assertEquals(sample.replaceAll("\\d+", "N"), healthy.output().replace(e.pgdata().toString(), "/var/lib/postgresql/data")
+                    .replace(e.stateFile().toString(), "/tmp/pg-entrypoint-var-lib-postgresql-data.state")
+                    .replaceAll("\\d+", "N"));
 
             long postmaster = e.postmasterPid();
             assertTrue(postmaster > 1, "no postmaster.pid");
