@@ -129,6 +129,17 @@ class RoutesLoadTest {
         assertEquals(List.of(), problems);
     }
 
+    @Test
+    void theShippedWorkflowPassesTheWorkflowCheckWithTheRealBeans() throws IOException {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("PGDATA", tmp.resolve("data").toString());
+        Main.Wiring wiring = Main.wire(env, List.of(), PROJECT);
+        var report = Main.checkWorkflow(wiring, env);
+        assertEquals(List.of(), report.problems());
+        assertEquals(yamlFiles().size(), report.files());
+        assertEquals(definitions().size() + 3, report.routes(), "the three schedule routes are off in this test");
+    }
+
     static List<Path> yamlFiles() throws IOException {
         try (Stream<Path> files = Stream.concat(Files.walk(PROJECT.resolve("routes")), Files.walk(PROJECT.resolve("workflows")))) {
             return files.filter(p -> p.toString().endsWith(".camel.yaml")).sorted().toList();
