@@ -100,6 +100,33 @@ class CommandLineIT {
         }
     }
 
+    @Test
+    void badValuesAndRefusedArgumentsStopTheRootRunBeforeAnythingChanges() throws Exception {
+        try (EntrypointProcess e = entrypoint("values")) {
+            e.with("POSTGRES_PASSWORD", "pw").with("MANAGEMENT_BIND", "999.1.1.1").with("INITDB_SCRIPT_TIMEOUT", "0")
+                    .with("COMMAND_TIMEOUT", "-1").with("PGBACKREST_TIMEOUT", "0");
+            assertEquals(1, e.run(RUN), e.log());
+            String log = e.log();
+            assertTrue(log.contains("4 problem(s) found, nothing was changed"), log);
+            assertTrue(log.contains("MANAGEMENT_BIND: '999.1.1.1' is not an IPv4 address"), log);
+            assertTrue(log.contains("INITDB_SCRIPT_TIMEOUT: 0 is out of range: give seconds between 1 and 604800"), log);
+            assertTrue(log.contains("COMMAND_TIMEOUT: -1 is out of range: give seconds between 1 and 86400"), log);
+            assertTrue(log.contains("PGBACKREST_TIMEOUT: 0 is out of range: give seconds between 1 and 604800"), log);
+            assertFalse(Files.exists(e.pgdata()), "PGDATA was created");
+
+            e.with("MANAGEMENT_BIND", "127.0.0.1").without("INITDB_SCRIPT_TIMEOUT").without("COMMAND_TIMEOUT")
+                    .without("PGBACKREST_TIMEOUT");
+            assertEquals(1, e.run(RUN, "-D", "/x"), e.log());
+            assertTrue(e.log().contains("1 problem(s) found"), e.log());
+            assertTrue(e.log().contains("postgres argument '-D /x' sets the data directory, which the entrypoint takes "
+                    + "from PGDATA: remove it and set PGDATA=/x instead"), e.log());
+            assertFalse(e.log().contains("Run initdb"), e.log());
+            assertEquals(1, e.run(RUN, "--single"), e.log());
+            assertTrue(e.log().contains("postgres argument '--single' starts a single-user backend"), e.log());
+            assertFalse(Files.exists(e.pgdata()), "PGDATA was created");
+        }
+    }
+
     private static List<String> checkLines(String log) {
         return log.lines().filter(l -> l.contains("[workflow-check]")).map(l -> l.replaceFirst("^\\S+ ", "")).toList();
     }

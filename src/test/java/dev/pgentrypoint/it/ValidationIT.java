@@ -149,8 +149,11 @@ class ValidationIT {
     void malformedWorkflowYamlNamesFileAndLine() throws Exception {
         try (EntrypointProcess e = new EntrypointProcess(tmp)) {
             Path workflows = Files.createDirectories(tmp.resolve("workflows"));
+            // sound for the workflow check (the routes' direct: targets exist), but lg is no step Camel knows
             Files.writeString(workflows.resolve("entrypoint.camel.yaml"), "- route:\n    id: broken\n    from:\n"
-                    + "      uri: timer:x\n      steps:\n        - lg: {message: oops}\n");
+                    + "      uri: timer:x\n      steps:\n        - lg: {message: oops}\n"
+                    + "- route: {id: entrypoint-cleanup, from: {uri: direct:entrypoint-cleanup, steps: [{stop: {}}]}}\n"
+                    + "- route: {id: entrypoint-exit, from: {uri: direct:entrypoint-exit, steps: [{stop: {}}]}}\n");
             EntrypointProcess.openUp(workflows);
             e.with("POSTGRES_PASSWORD", "x").with("WORKFLOWS_DIR", workflows.toString());
             assertEquals(1, e.run(RUN), e.log());
