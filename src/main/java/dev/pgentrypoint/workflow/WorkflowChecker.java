@@ -295,7 +295,7 @@ public final class WorkflowChecker {
             Object bean = beans.get(name);
             if (bean == null) {
                 problem(site, "calls bean '" + name + "', which does not exist: use a bean the entrypoint binds"
-                        + orList(suggestion(name, boundNames()), boundNames()));
+                        + Names.orList(Names.suggestion(name, boundNames()), boundNames()));
                 return;
             }
             if (method == null || method.isEmpty()) {
@@ -305,7 +305,7 @@ public final class WorkflowChecker {
                     .filter(m -> m.getDeclaringClass() != Object.class).map(Method::getName).distinct().sorted().toList();
             if (!methods.contains(method)) {
                 problem(site, "calls method '" + method + "' of bean '" + name + "', which has no such method"
-                        + orList(suggestion(method, methods), methods));
+                        + Names.orList(Names.suggestion(method, methods), methods));
             }
         }
 
@@ -333,7 +333,7 @@ public final class WorkflowChecker {
                 return;
             }
             problem(site, "property placeholder {{" + key + "}} does not resolve: use a property the entrypoint defines"
-                    + orList(suggestion(key, propertyNames()), propertyNames()) + ", or give a default as {{" + key + ":value}}");
+                    + Names.orList(Names.suggestion(key, propertyNames()), propertyNames()) + ", or give a default as {{" + key + ":value}}");
         }
 
         boolean resolves(String key) {
@@ -370,7 +370,7 @@ public final class WorkflowChecker {
                 if (!directConsumers.containsKey(target.getKey())) {
                     problem(target.getValue(), "sends to direct:" + target.getKey() + ", but no route starts from it: "
                             + "fix the name or add a route with from: {uri: direct:" + target.getKey() + "}"
-                            + suggestion(target.getKey(), directConsumers.keySet().stream().sorted().toList()));
+                            + Names.suggestion(target.getKey(), directConsumers.keySet().stream().sorted().toList()));
                 }
             }
             for (Map.Entry<String, Site> ref : configurationRefs) {
@@ -381,7 +381,7 @@ public final class WorkflowChecker {
                 if (!found) {
                     problem(ref.getValue(), "routeConfigurationId '" + id + "' names no routeConfiguration: use one of "
                             + String.join(", ", configurationIds.keySet())
-                            + suggestion(id, configurationIds.keySet().stream().sorted().toList()));
+                            + Names.suggestion(id, configurationIds.keySet().stream().sorted().toList()));
                 }
             }
         }
@@ -396,44 +396,6 @@ public final class WorkflowChecker {
                         + "; ids are unique across all files, rename or remove one");
             }
         }
-    }
-
-    /** The suggestion when there is one, else the names known. */
-    private static String orList(String suggestion, List<String> known) {
-        return suggestion.isEmpty() ? " (" + String.join(", ", known) + ")" : suggestion;
-    }
-
-    /** " (did you mean 'X'?)" when one known name is close to the given one, else empty. */
-    static String suggestion(String given, List<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : known) {
-            int d = distance(given, candidate);
-            if (d < bestDistance) {
-                best = candidate;
-                bestDistance = d;
-            }
-        }
-        return best != null && bestDistance <= Math.max(2, given.length() / 4) ? " (did you mean '" + best + "'?)" : "";
-    }
-
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 
     private static String directName(String uri) {
