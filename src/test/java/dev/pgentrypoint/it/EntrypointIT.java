@@ -197,7 +197,8 @@ class EntrypointIT {
             e.with("POSTGRES_PASSWORD", "pw").start();
             e.awaitState("RUNNING", START);
             assertEquals("5MB", e.psql("postgres", "pw", "postgres", "SHOW work_mem").output());
-            assertTrue(Files.exists(e.pgdata().resolve("postgresql.conf.original")));
+            assertTrue(Files.readString(e.pgdata().resolve("pg-entrypoint.conf")).contains("work_mem = 5MB"));
+            assertTrue(Files.readString(e.pgdata().resolve("postgresql.conf")).endsWith("include_if_exists 'pg-entrypoint.conf'\n"));
             e.signal("TERM");
             assertEquals(0, e.awaitExit(STOP), e.log());
 
