@@ -1,5 +1,6 @@
 package dev.pgentrypoint.database;
 
+import dev.pgentrypoint.backup.BackupSettings;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ShellWords;
@@ -150,7 +151,10 @@ public final class InitScripts {
      * reaches the background jobs a script leaves behind too. Then {@code env} sets the variables.
      */
     private List<String> environment() throws IOException {
-        List<String> env = new ArrayList<>(List.of("/usr/bin/env", "PGHOST=" + settings.socketDir(), "PGPORT=" + settings.port(),
+        List<String> env = new ArrayList<>(List.of("/usr/bin/env"));
+        // our own PGBACKREST_* would reach a pgbackrest the script runs as (invalid) options of its own
+        BackupSettings.ownVariables(settings).forEach(name -> env.addAll(List.of("-u", name)));
+        env.addAll(List.of("PGHOST=" + settings.socketDir(), "PGPORT=" + settings.port(),
                 "PGUSER=" + settings.superuser(), "PGDATABASE=" + settings.database(),
                 "POSTGRES_USER=" + settings.superuser(), "POSTGRES_DB=" + settings.database(),
                 "PGDATA=" + settings.pgdata()));
