@@ -198,7 +198,7 @@ chmod 0755 "$work/initdb.d"
 # ---- 1. postgres --version runs postgres alone, as in the official image -------------------------
 out="$("$engine" run --rm "$image" postgres --version 2>&1)"; code=$?
 if [ "$code" = 0 ] && grep -q '^postgres (PostgreSQL) [0-9]' <<<"$out"; then
-  pass "1. postgres --version prints the version without setup ($out)"
+  pass "1. postgres --version prints the version without setup ($(grep -m1 '^postgres (PostgreSQL)' <<<"$out"))"
 else
   fail "1. postgres --version prints the version without setup (exit $code: $(head -c 300 <<<"$out"))"
 fi

@@ -147,6 +147,25 @@ class OwnershipIT {
         }
     }
 
+    @Test
+    void aBrokenLineInTheUsersPostgresqlConfStopsTheStartBeforeAnythingChanges() throws Exception {
+        try (EntrypointProcess e = new EntrypointProcess(tmp)) {
+            officialVolume(e.pgdata());
+            run(null, "sh", "-c", "echo 'work_mem = = 3' >> '" + e.pgdata().resolve("postgresql.conf") + "'");
+            String conf = Files.readString(e.pgdata().resolve("postgresql.conf"));
+            byte[] hba = Files.readAllBytes(e.pgdata().resolve("pg_hba.conf"));
+            int line = (int) conf.lines().count();
+
+            assertEquals(1, e.run(START), e.log());
+
+            assertTrue(e.log().contains("\"" + e.pgdata().resolve("postgresql.conf") + "\" line " + line), e.log());
+            assertEquals(conf, Files.readString(e.pgdata().resolve("postgresql.conf")));
+            assertEquals(new String(hba, StandardCharsets.UTF_8), Files.readString(e.pgdata().resolve("pg_hba.conf")));
+            assertTrue(!Files.exists(e.pgdata().resolve("pg-entrypoint.conf")), "nothing written");
+            assertEquals(List.of(), backups(e.pgdata(), "postgresql.conf"));
+        }
+    }
+
     private static List<Path> backups(Path pgdata, String name) throws IOException {
         List<Path> found = new ArrayList<>();
         try (var files = Files.list(pgdata)) {
