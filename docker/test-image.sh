@@ -190,8 +190,18 @@ set -e
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" -c "INSERT INTO init_check VALUES ('sh')"
 echo "init shell script ran"
 EOF
+# compressed with xz, decompressed by the image as in the official one
+printf "INSERT INTO init_check VALUES ('xz');\n" | xz >"$work/initdb.d/30-row.sql.xz"
 chmod 0644 "$work/initdb.d"/*
 chmod 0755 "$work/initdb.d"
+
+# ---- 1. postgres --version runs postgres alone, as in the official image -------------------------
+out="$("$engine" run --rm "$image" postgres --version 2>&1)"; code=$?
+if [ "$code" = 0 ] && grep -q '^postgres (PostgreSQL) [0-9]' <<<"$out"; then
+  pass "1. postgres --version prints the version without setup ($(grep -m1 '^postgres (PostgreSQL)' <<<"$out"))"
+else
+  fail "1. postgres --version prints the version without setup (exit $code: $(head -c 300 <<<"$out"))"
+fi
 
 # ---- 2. first start with POSTGRES_PASSWORD ------------------------------------------------------
 # the documented default port of the management endpoint, when this version has one
@@ -223,7 +233,7 @@ fi
 
 # ---- 6. init scripts, first start ---------------------------------------------------------------
 out="$(host_psql "$port_a" "$password" "SELECT string_agg(source, ',' ORDER BY source) FROM init_check")"
-check "6. .sql and .sh init scripts ran on first start (rows: $out)" [ "$out" = "sh,sql" ]
+check "6. .sql, .sh and .sql.xz init scripts ran on first start (rows: $out)" [ "$out" = "sh,sql,xz" ]
 check "6. the .sh script's output is in the log" wait_log a "init shell script ran" 1
 
 # ---- 7. metrics from the host -------------------------------------------------------------------
@@ -266,7 +276,7 @@ else
 fi
 port_b="$(host_port b 5432)"
 out="$(host_psql "$port_b" "$password" "SELECT string_agg(source, ',' ORDER BY source) FROM init_check")"
-if [ "$out" = "sh,sql" ] && ! log_has b "init shell script ran"; then
+if [ "$out" = "sh,sql,xz" ] && ! log_has b "init shell script ran"; then
   pass "6. init scripts did not run again on the next start (rows: $out)"
 else
   fail "6. init scripts did not run again on the next start (rows: $out)"

@@ -123,6 +123,8 @@ public final class Main {
         main.addInitialProperty("camel.main.basePackageScanEnabled", "false");
         main.addInitialProperty("camel.main.jmxEnabled", "false");
         main.addInitialProperty("camel.main.useMdcLogging", "true");
+        // a log step without logName (its logger would be the route id) shows like ours: INFO, DEBUG with DEBUG=1
+        main.addInitialProperty("camel.main.logName", "pg-entrypoint.route");
         main.addInitialProperty("camel.main.shutdownTimeout", "5");
         main.addInitialProperty("camel.main.shutdownNowOnTimeout", "true");
         main.addInitialProperty("camel.main.shutdownSuppressLoggingOnTimeout", "true");

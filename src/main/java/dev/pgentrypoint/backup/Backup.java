@@ -34,7 +34,6 @@ import org.apache.camel.Exchange;
 public final class Backup {
     static final String HEADER = "# Rendered by pg-entrypoint at every start from PGBACKREST_* and CONFIG_DIR/pgbackrest.conf[.d];\n"
             + "# edit those instead. Readable by the postgres user only: it may hold repository secrets.\n";
-    static final String ARCHIVE_OFF = "/bin/true";
 
     private final Settings settings;
     private final BackupSettings backup;
@@ -141,19 +140,17 @@ public final class Backup {
     }
 
     /**
-     * PostgreSQL parameters for our defaults file: archive_mode is always on, so turning backups on
-     * or off changes only archive_command, which a reload applies.
+     * PostgreSQL parameters for our settings file: WAL archiving to pgBackRest when backups are on; none
+     * otherwise, so archive_mode keeps PostgreSQL's default (off), as in the official image.
      */
     public Map<String, String> postgresParameters() {
         Map<String, String> parameters = new LinkedHashMap<>();
-        parameters.put("archive_mode", "on");
         if (backup.enabled()) {
             String base = ShellWords.quote(executable()) + " --config=" + ShellWords.quote(backup.configFile().toString())
                     + " --stanza=" + backup.stanza();
+            parameters.put("archive_mode", "on");
             parameters.put("archive_command", base + " archive-push %p");
             parameters.put("restore_command", base + " archive-get %f \"%p\"");
-        } else {
-            parameters.put("archive_command", ARCHIVE_OFF);
         }
         return parameters;
     }
@@ -265,7 +262,7 @@ public final class Backup {
 
     public List<String> plan() {
         if (!backup.active()) {
-            return List.of("archive_mode=on, archive_command=" + ARCHIVE_OFF + " (PGBACKREST_ENABLED is not true)");
+            return List.of("no WAL archiving: archive_mode keeps its default, off (PGBACKREST_ENABLED is not true)");
         }
         List<String> lines = new ArrayList<>(directoriesPlan());
         lines.add("write " + backup.configFile() + " (0600, stanza " + backup.stanza() + ")");

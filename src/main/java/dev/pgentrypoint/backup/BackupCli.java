@@ -8,13 +8,20 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code pg-entrypoint backup [--type=full|diff|incr]}: asks the running entrypoint, over its
- * control socket, to run the backup route now, waits for it and prints its outcome. Exit 0 when
- * the backup succeeded, 1 when it failed, was skipped, or no entrypoint with backups answered.
+ * control socket, to run the backup route now, waits for it and prints its outcome. A server that
+ * has only just started opens the socket after its stanza and check: the command waits for it,
+ * up to {@code PGBACKREST_TIMEOUT}, while the entrypoint's state says it is on its way. Exit 0 when
+ * the backup succeeded, 1 when it failed, was skipped, backups are off, or no entrypoint answered.
  */
 public final class BackupCli {
     static final String USAGE = """
@@ -47,11 +54,61 @@ public final class BackupCli {
                 System.exit(1);
             }
         }
-        Path socket = new BackupSettings(new Settings(System.getenv(), List.of(), Path.of("."))).controlSocket();
-        String answer = request(socket, "backup " + type);
+        Settings settings = new Settings(System.getenv(), List.of(), Path.of("."));
+        BackupSettings backup = new BackupSettings(settings);
+        if (!backup.enabled()) {
+            System.out.println("failed: backups are off (PGBACKREST_ENABLED is not true in this environment); "
+                    + "start the container with PGBACKREST_ENABLED=true");
+            System.exit(1);
+        }
+        String answer = awaitAndRequest(backup.controlSocket(), "backup " + type, settings.stateFile(),
+                Duration.ofSeconds(backup.timeoutSeconds()));
         System.out.println(answer);
         System.exit(answer.startsWith("ok ") ? 0 : 1);
     }
+
+    /** States in which the entrypoint will still open its control socket. */
+    private static final Set<String> ON_ITS_WAY = Set.of("UNINITIALIZED", "INITIALIZING", "READY", "STARTING", "RUNNING");
+    private static final Pattern STATE = Pattern.compile("\"state\"\\s*:\\s*\"([A-Z]+)\"");
+
+    /**
+     * {@link #request}, retried every 250 ms while nothing listens on the socket yet and the state file says the
+     * entrypoint is starting or running, up to {@code wait}.
+     */
+    static String awaitAndRequest(Path socket, String line, Path stateFile, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            String answer = request(socket, line);
+            if (!answer.startsWith(NO_ANSWER)) {
+                return answer;
+            }
+            String state = state(stateFile);
+            if (!ON_ITS_WAY.contains(state)) {
+                return answer + " (state: " + (state.isEmpty() ? "no entrypoint has written " + stateFile : state) + ")";
+            }
+            if (System.nanoTime() > deadline) {
+                return answer + " (still " + state + " after waiting " + wait.toSeconds() + " s, PGBACKREST_TIMEOUT)";
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return answer;
+            }
+        }
+    }
+
+    /** The state in the state file, or empty when there is none. */
+    static String state(Path stateFile) {
+        try {
+            Matcher m = STATE.matcher(Files.readString(stateFile, StandardCharsets.UTF_8));
+            return m.find() ? m.group(1) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    static final String NO_ANSWER = "failed: no running entrypoint with backups answers on ";
 
     static String request(Path socket, String line) {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -61,7 +118,7 @@ public final class BackupCli {
             String answer = new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8).strip();
             return answer.isEmpty() ? "failed: the entrypoint closed the connection without an answer" : answer;
         } catch (IOException e) {
-            return "failed: no running entrypoint with backups answers on " + socket + " (" + e.getMessage()
+            return NO_ANSWER + socket + " (" + e.getMessage()
                     + "): is PGBACKREST_ENABLED=true, the server RUNNING, and STATE_FILE the same as the entrypoint's?";
         }
     }

@@ -151,6 +151,15 @@ public final class BackupSettings {
         return PREFIX + option.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
+    /**
+     * The entrypoint's own {@code PGBACKREST_*} variables that are set and that pgBackRest would reject as
+     * options ("invalid option"): kept out of the processes it starts that may run pgBackRest themselves.
+     */
+    public static List<String> ownVariables(Settings settings) {
+        return settings.startingWith(PREFIX).keySet().stream()
+                .filter(n -> OWN.contains(n.substring(PREFIX.length())) && !n.equals(PREFIX + "STANZA")).toList();
+    }
+
     /** Names of every {@code PGBACKREST_*} variable set, kept away from pgBackRest and postgres (the file has them). */
     public List<String> variables() {
         return List.copyOf(settings.startingWith(PREFIX).keySet());

@@ -1,5 +1,6 @@
 package dev.pgentrypoint.database;
 
+import dev.pgentrypoint.backup.BackupSettings;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ShellWords;
@@ -16,8 +17,9 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * The scripts of {@code /docker-entrypoint-initdb.d} ({@code INITDB_SCRIPTS_DIR}) and the commands that
- * run them against the temporary socket-only server: {@code *.sql} and {@code *.sql.gz} through psql,
- * {@code *.sh} through bash, in byte order of their names; other files are ignored.
+ * run them against the temporary socket-only server: {@code *.sql}, {@code *.sql.gz}, {@code *.sql.xz} and
+ * {@code *.sql.zst} through psql, {@code *.sh} through bash, in byte order of their names; other files are
+ * logged as ignored, as in the official image.
  */
 public final class InitScripts {
     static final String CREATE_DATABASE_SQL = "SELECT format('CREATE DATABASE %I', :'db') "
@@ -79,9 +81,17 @@ public final class InitScripts {
         }
     }
 
+    /** The kinds of scripts that run, by the end of their names. */
+    static final List<String> KINDS = List.of(".sh", ".sql", ".sql.gz", ".sql.xz", ".sql.zst");
+
     static boolean runnable(Path p) {
         String name = p.getFileName().toString();
-        return Files.isRegularFile(p) && (name.endsWith(".sql") || name.endsWith(".sql.gz") || name.endsWith(".sh"));
+        return Files.isRegularFile(p) && KINDS.stream().anyMatch(name::endsWith);
+    }
+
+    /** The names of the ignored files, for the log line that says so. */
+    public List<String> ignoredNames() {
+        return ignored().stream().map(p -> p.getFileName().toString()).toList();
     }
 
     /** Whether a first initialization needs the temporary server: a database to create or a script to run. */
@@ -108,6 +118,13 @@ public final class InitScripts {
         String name = script.getFileName().toString();
         if (name.endsWith(".sh")) {
             args.addAll(List.of("bash", script.toString()));
+        } else if (name.endsWith(".sql.xz") || name.endsWith(".sql.zst")) {
+            // decompressed by xz or zstd and piped into psql; pipefail: a corrupt file fails the script
+            String decompress = name.endsWith(".xz") ? "xz" : "zstd";
+            args.addAll(List.of("bash", "-c", "set -o pipefail; file=$1; shift; " + decompress + " -dc -- \"$file\" | \"$@\"",
+                    decompress, script.toString()));
+            args.addAll(psql(settings.database()));
+            args.addAll(List.of("-f", "-"));
         } else {
             args.addAll(psql(settings.database()));
             args.addAll(List.of("-f", name.endsWith(".gz") ? "-" : script.toString()));
@@ -134,7 +151,10 @@ public final class InitScripts {
      * reaches the background jobs a script leaves behind too. Then {@code env} sets the variables.
      */
     private List<String> environment() throws IOException {
-        List<String> env = new ArrayList<>(List.of("/usr/bin/env", "PGHOST=" + settings.socketDir(), "PGPORT=" + settings.port(),
+        List<String> env = new ArrayList<>(List.of("/usr/bin/env"));
+        // our own PGBACKREST_* would reach a pgbackrest the script runs as (invalid) options of its own
+        BackupSettings.ownVariables(settings).forEach(name -> env.addAll(List.of("-u", name)));
+        env.addAll(List.of("PGHOST=" + settings.socketDir(), "PGPORT=" + settings.port(),
                 "PGUSER=" + settings.superuser(), "PGDATABASE=" + settings.database(),
                 "POSTGRES_USER=" + settings.superuser(), "POSTGRES_DB=" + settings.database(),
                 "PGDATA=" + settings.pgdata()));

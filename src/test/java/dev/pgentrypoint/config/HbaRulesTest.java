@@ -1,6 +1,7 @@
 package dev.pgentrypoint.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -14,19 +15,30 @@ class HbaRulesTest {
     }
 
     @Test
-    void generatedRulesForScram() {
-        String hba = HbaRules.generated("scram-sha-256");
+    void initialRulesHaveNoHostReplicationRule() {
+        String hba = HbaRules.initial("scram-sha-256");
         assertEquals(List.of("local all all trust", "local replication all trust",
-                "host all all all scram-sha-256", "host replication all all scram-sha-256"), rules(hba));
+                "host all all all scram-sha-256"), rules(hba));
+        assertEquals(List.of(), HbaRules.check(hba));
+        assertFalse(HbaRules.initial("trust").contains("scram"));
+    }
+
+    @Test
+    void patroniRulesAddReplicationForItsReplicas() {
+        String hba = HbaRules.patroni("trust");
+        assertEquals(List.of("local all all trust", "local replication all trust",
+                "host all all all trust", "host replication all all trust"), rules(hba));
         assertEquals(List.of(), HbaRules.check(hba));
     }
 
     @Test
-    void generatedRulesForTrust() {
-        String hba = HbaRules.generated("trust");
-        assertEquals(List.of("local all all trust", "local replication all trust",
-                "host all all all trust", "host replication all all trust"), rules(hba));
-        assertEquals(List.of(), HbaRules.check(hba));
+    void rulesForOtherHostsAreToldFromLoopbackOnes() {
+        String initdb = "local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n"
+                + "local replication all trust\nhost replication all 127.0.0.1/32 trust\n";
+        assertFalse(HbaRules.allowsRemote(initdb));
+        assertTrue(HbaRules.allowsRemote(initdb + HbaRules.officialLine("scram-sha-256")));
+        assertTrue(HbaRules.allowsRemote("hostssl all all 10.0.0.0/8 cert # x\n"));
+        assertFalse(HbaRules.allowsRemote("# host all all all trust\n"));
     }
 
     @Test

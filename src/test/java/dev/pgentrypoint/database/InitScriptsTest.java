@@ -1,6 +1,7 @@
 package dev.pgentrypoint.database;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,14 +94,16 @@ class InitScriptsTest {
         script("readme.txt", "not a script");
         script("c.sql.bak", "select 3;");
         script("d.SQL", "select 4;");
+        script("e.sql.xz", "");
+        script("f.sql.zst", "");
+        script("g.sql.bz2", "");
         Files.createDirectories(scriptsDir.resolve("sub.sql"));
 
         InitScripts s = scripts();
-        List<String> expected = List.of("10-x.sql.gz", "2-y.sql", "A.sh", "_z.sh", "b.sql");
+        List<String> expected = List.of("10-x.sql.gz", "2-y.sql", "A.sh", "_z.sh", "b.sql", "e.sql.xz", "f.sql.zst");
         assertEquals(expected.stream().map(n -> scriptsDir.resolve(n).toString()).toList(), s.scripts());
         assertEquals(expected.stream().map(scriptsDir::resolve).toList(), s.scriptPaths());
-        assertEquals(List.of("c.sql.bak", "d.SQL", "readme.txt", "sub.sql"),
-                s.ignored().stream().map(p -> p.getFileName().toString()).toList());
+        assertEquals(List.of("c.sql.bak", "d.SQL", "g.sql.bz2", "readme.txt", "sub.sql"), s.ignoredNames());
     }
 
     @Test
@@ -201,6 +204,52 @@ class InitScriptsTest {
         try (InputStream in = s.scriptInput(gz.toString())) {
             assertEquals(sql, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
+    }
+
+    /** Runs a script's command with {@code cat} in place of psql; returns exit code and output. */
+    private String[] runWithCat(List<String> cmd) throws Exception {
+        List<String> command = new java.util.ArrayList<>(cmd.subList(0, cmd.indexOf(bin.resolve("psql").toString())));
+        command.add("cat");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        return new String[] {String.valueOf(p.exitValue()), out};
+    }
+
+    @Test
+    void xzAndZstdSqlIsDecompressedIntoPsqlAndACorruptFileFails() throws Exception {
+        env.put("POSTGRES_HOST_AUTH_METHOD", "trust");
+        String sql = "insert into t values (1);\n";
+        for (String tool : List.of("xz", "zstd")) {
+            Path plain = script("04-data-" + tool + ".sql", sql);
+            Process c = new ProcessBuilder(tool, "-q", plain.toString()).redirectErrorStream(true).start();
+            assertEquals(0, c.waitFor(), tool + " is needed by the image and the tests");
+            Path compressed = scriptsDir.resolve(plain.getFileName() + (tool.equals("xz") ? ".xz" : ".zst"));
+            assertTrue(Files.exists(compressed));
+            List<String> cmd = command(scripts().scriptArgs(compressed.toString()));
+            assertEquals(List.of("-f", "-"), cmd.subList(cmd.size() - 2, cmd.size()));
+            assertEquals(List.of("0", sql), List.of(runWithCat(cmd)));
+            try (InputStream in = scripts().scriptInput(compressed.toString())) {
+                assertEquals(0, in.readAllBytes().length, "the decompressor reads the file itself");
+            }
+            Files.writeString(compressed, "not compressed");
+            assertNotEquals("0", runWithCat(command(scripts().scriptArgs(compressed.toString())))[0], "corrupt " + tool);
+        }
+    }
+
+    @Test
+    void theEntrypointsOwnPgBackRestVariablesDoNotReachScripts() throws Exception {
+        env.put("POSTGRES_HOST_AUTH_METHOD", "trust");
+        env.put("PGBACKREST_ENABLED", "true");
+        env.put("PGBACKREST_RESTORE", "false");
+        env.put("PGBACKREST_SCHEDULE_FULL", "0 3 * * *");
+        env.put("PGBACKREST_STANZA", "db");
+        env.put("PGBACKREST_REPO1_PATH", "/repo");
+        List<String> args = scripts().scriptArgs(script("x.sh", "").toString());
+        assertEquals(List.of("/usr/bin/env", "-u", "PGBACKREST_ENABLED", "-u", "PGBACKREST_RESTORE", "-u",
+                "PGBACKREST_SCHEDULE_FULL"), args.subList(0, 7));
+        assertFalse(args.contains("PGBACKREST_REPO1_PATH"), "pgBackRest's own options stay");
+        assertFalse(args.contains("PGBACKREST_STANZA"), "stanza is an option of pgBackRest too");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,6 +107,29 @@ class BackupIT {
             assertTrue(e.log().contains("PGBACKREST_REQUIRED=true"), e.log());
             assertTrue(e.inState("ERROR"), e.state());
             assertFalse(Files.exists(e.pgdata().resolve("postmaster.pid")), "the server was left running");
+        }
+    }
+
+    @Test
+    void aBackupAskedForAsSoonAsTheServerAnswersWaitsForTheBackupService() throws Exception {
+        try (EntrypointProcess e = new EntrypointProcess(tmp)) {
+            PgBackRest.enable(e, tmp).with("POSTGRES_PASSWORD", "pw").start();
+            e.await(() -> e.inState("RUNNING"), START, "state RUNNING");
+            e.await(() -> {
+                try {
+                    return e.psql("postgres", "pw", "postgres", "SELECT 1").code() == 0;
+                } catch (Exception x) {
+                    return false;
+                }
+            }, START, "a first login");
+            EntrypointProcess.Result manual = PgBackRest.command(e, tmp.resolve("cli"), "backup", "--type=full");
+            assertEquals(0, manual.code(), manual.output() + "\n" + e.log());
+            assertTrue(manual.output().startsWith("ok type=full label="), manual.output());
+
+            EntrypointProcess off = EntrypointProcess.sharing(e, Files.createDirectories(tmp.resolve("off")));
+            off.without("PGBACKREST_ENABLED");
+            assertEquals(1, off.run(Duration.ofSeconds(60), "backup"), off.log());
+            assertTrue(off.log().startsWith("failed: backups are off (PGBACKREST_ENABLED is not true"), off.log());
         }
     }
 }

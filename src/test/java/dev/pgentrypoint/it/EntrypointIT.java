@@ -197,7 +197,8 @@ class EntrypointIT {
             e.with("POSTGRES_PASSWORD", "pw").start();
             e.awaitState("RUNNING", START);
             assertEquals("5MB", e.psql("postgres", "pw", "postgres", "SHOW work_mem").output());
-            assertTrue(Files.exists(e.pgdata().resolve("postgresql.conf.original")));
+            assertTrue(Files.readString(e.pgdata().resolve("pg-entrypoint.conf")).contains("work_mem = 5MB"));
+            assertTrue(Files.readString(e.pgdata().resolve("postgresql.conf")).endsWith("include_if_exists 'pg-entrypoint.conf'\n"));
             e.signal("TERM");
             assertEquals(0, e.awaitExit(STOP), e.log());
 
@@ -216,15 +217,24 @@ class EntrypointIT {
             String marker = "        - to: {uri: direct:runtime-startup-main}";
             assertTrue(original.contains(marker));
             Files.writeString(workflows.resolve("entrypoint.camel.yaml"), original.replace(marker,
-                    "        - log: {message: \"custom step ran before startup\", logName: pg-entrypoint.custom}\n" + marker));
+                    "        - log: {message: \"custom step ran before startup\", logName: pg-entrypoint.custom}\n"
+                    + "        - log: {message: \"a step without a logger name\"}\n"
+                    + "        - log: {message: \"a debug step without a logger name\", loggingLevel: DEBUG}\n" + marker));
             EntrypointProcess.openUp(workflows);
             e.with("WORKFLOWS_DIR", workflows.toString()).with("STARTUP_MODE", "sleep").start();
             e.awaitState("READY", START);
             e.awaitLog("custom step ran before startup", START);
+            e.awaitLog("INFO  [entrypoint] a step without a logger name", START);
+            assertFalse(e.log().contains("a debug step"), e.log());
             assertFalse(Files.exists(e.pgdata().resolve("PG_VERSION")), "sleep mode must not initialize");
             e.signal("TERM");
             assertEquals(0, e.awaitExit(STOP), e.log());
             assertTrue(e.inState("STOPPED"), e.state());
+
+            e.with("DEBUG", "1").start();
+            e.awaitLog("DEBUG [entrypoint] a debug step without a logger name", START);
+            e.signal("TERM");
+            assertEquals(0, e.awaitExit(STOP), e.log());
         }
     }
 
