@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger("pg-entrypoint.main");
+    /** Camel Main's settings, in the distribution's home directory. */
+    static final String PROPERTIES_FILE = "application.properties";
 
     private Main() {
     }
@@ -115,16 +117,13 @@ public final class Main {
         main.bind("metrics", metrics);
         main.bind("routePolicyFactory", metrics.routePolicyFactory());
 
-        main.addInitialProperty("camel.main.name", "pg-entrypoint");
-        main.addInitialProperty("camel.main.routesIncludePattern", "file:" + settings.workflowsDir() + "/*.yaml,file:"
-                + settings.routesDir() + "/**/*.yaml");
-        main.addInitialProperty("camel.main.basePackageScanEnabled", "false");
-        main.addInitialProperty("camel.main.jmxEnabled", "false");
-        main.addInitialProperty("camel.main.useMdcLogging", "true");
-        main.addInitialProperty("camel.main.shutdownTimeout", "5");
-        main.addInitialProperty("camel.main.shutdownNowOnTimeout", "true");
-        main.addInitialProperty("camel.main.shutdownSuppressLoggingOnTimeout", "true");
-        main.addInitialProperty("camel.main.startupSummaryLevel", settings.debug() ? "Default" : "Off");
+        // Camel Main's own settings are in HOME/application.properties; what comes from the environment is here
+        main.setDefaultPropertyPlaceholderLocation("file:" + home.resolve(PROPERTIES_FILE));
+        if (settings.debug()) {
+            main.addOverrideProperty("camel.main.startupSummaryLevel", "Default");
+        }
+        main.addInitialProperty("entrypoint.workflows.dir", settings.workflowsDir().toString());
+        main.addInitialProperty("entrypoint.routes.dir", settings.routesDir().toString());
         main.addInitialProperty("entrypoint.pgdata", settings.pgdata());
         main.addInitialProperty("entrypoint.pg.bindir", binaries.map(b -> b.binDir().toString()).orElse("/nonexistent"));
         main.addInitialProperty("entrypoint.startup.mode", settings.startupMode());
