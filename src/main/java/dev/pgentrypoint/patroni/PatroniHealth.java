@@ -3,8 +3,6 @@ package dev.pgentrypoint.patroni;
 import dev.pgentrypoint.state.StateFile;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
