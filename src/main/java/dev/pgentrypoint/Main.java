@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.IntConsumer;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.DefaultMainShutdownStrategy;
@@ -61,11 +62,16 @@ public final class Main {
 
     /** Camel Main with every bean the routes call and the properties they read, not started. */
     static Wiring wire(Map<String, String> env, List<String> args, Path home) {
+        return wire(env, args, home, Lifecycle.HALT_JVM);
+    }
+
+    /** The same, with another last resort for the shutdown watchdog than halting the JVM (route tests). */
+    static Wiring wire(Map<String, String> env, List<String> args, Path home, IntConsumer halt) {
         Settings settings = new Settings(env, args, home);
         Optional<PgBinaries> binaries = PgBinaries.discover(settings.pgBinDir(), env.get("PATH"),
                 Path.of("/usr/lib/postgresql"));
         StateMachine state = new StateMachine(settings.stateFile(), Clock.systemUTC());
-        Lifecycle lifecycle = new Lifecycle(state, settings.shutdownTimeout());
+        Lifecycle lifecycle = new Lifecycle(state, settings.shutdownTimeout(), halt);
         Privileges privileges = new Privileges(settings.osUser());
         DataDirectory data = new DataDirectory(settings.pgdataPath());
         Directories directories = new Directories(settings, privileges);
