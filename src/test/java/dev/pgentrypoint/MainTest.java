@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupSummaryLevel;
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +28,10 @@ class MainTest {
     @AfterEach
     void stop() {
         if (main != null) {
+            if (main.getCamelContext() != null) {
+                main.getCamelContext().getShutdownStrategy().setTimeUnit(TimeUnit.MILLISECONDS);
+                main.getCamelContext().getShutdownStrategy().setTimeout(200);
+            }
             main.stop();
         }
     }
