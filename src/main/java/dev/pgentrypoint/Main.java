@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.IntConsumer;
 import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.DefaultMainShutdownStrategy;
@@ -51,6 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger("pg-entrypoint.main");
+    /** Camel Main's settings, in the distribution's home directory. */
+    static final String PROPERTIES_FILE = "application.properties";
 
     private Main() {
     }
@@ -61,11 +64,16 @@ public final class Main {
 
     /** Camel Main with every bean the routes call and the properties they read, not started. */
     static Wiring wire(Map<String, String> env, List<String> args, Path home) {
+        return wire(env, args, home, Lifecycle.HALT_JVM);
+    }
+
+    /** The same, with another last resort for the shutdown watchdog than halting the JVM (route tests). */
+    static Wiring wire(Map<String, String> env, List<String> args, Path home, IntConsumer halt) {
         Settings settings = new Settings(env, args, home);
         Optional<PgBinaries> binaries = PgBinaries.discover(settings.pgBinDir(), env.get("PATH"),
                 Path.of("/usr/lib/postgresql"));
         StateMachine state = new StateMachine(settings.stateFile(), Clock.systemUTC());
-        Lifecycle lifecycle = new Lifecycle(state, settings.shutdownTimeout());
+        Lifecycle lifecycle = new Lifecycle(state, settings.shutdownTimeout(), halt);
         Privileges privileges = new Privileges(settings.osUser());
         DataDirectory data = new DataDirectory(settings.pgdataPath());
         Directories directories = new Directories(settings, privileges);
@@ -117,18 +125,13 @@ public final class Main {
         main.bind("metrics", metrics);
         main.bind("routePolicyFactory", metrics.routePolicyFactory());
 
-        main.addInitialProperty("camel.main.name", "pg-entrypoint");
-        main.addInitialProperty("camel.main.routesIncludePattern", "file:" + settings.workflowsDir() + "/*.yaml,file:"
-                + settings.routesDir() + "/**/*.yaml");
-        main.addInitialProperty("camel.main.basePackageScanEnabled", "false");
-        main.addInitialProperty("camel.main.jmxEnabled", "false");
-        main.addInitialProperty("camel.main.useMdcLogging", "true");
-        // a log step without logName (its logger would be the route id) shows like ours: INFO, DEBUG with DEBUG=1
-        main.addInitialProperty("camel.main.logName", "pg-entrypoint.route");
-        main.addInitialProperty("camel.main.shutdownTimeout", "5");
-        main.addInitialProperty("camel.main.shutdownNowOnTimeout", "true");
-        main.addInitialProperty("camel.main.shutdownSuppressLoggingOnTimeout", "true");
-        main.addInitialProperty("camel.main.startupSummaryLevel", settings.debug() ? "Default" : "Off");
+        // Camel Main's own settings are in HOME/application.properties; what comes from the environment is here
+        main.setDefaultPropertyPlaceholderLocation("file:" + home.resolve(PROPERTIES_FILE));
+        if (settings.debug()) {
+            main.addOverrideProperty("camel.main.startupSummaryLevel", "Default");
+        }
+        main.addInitialProperty("entrypoint.workflows.dir", settings.workflowsDir().toString());
+        main.addInitialProperty("entrypoint.routes.dir", settings.routesDir().toString());
         main.addInitialProperty("entrypoint.pgdata", settings.pgdata());
         main.addInitialProperty("entrypoint.pg.bindir", binaries.map(b -> b.binDir().toString()).orElse("/nonexistent"));
         main.addInitialProperty("entrypoint.startup.mode", settings.startupMode());

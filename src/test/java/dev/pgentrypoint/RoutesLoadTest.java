@@ -44,7 +44,7 @@ class RoutesLoadTest {
         env.put("STATE_FILE", tmp.resolve("state.json").toString());
         env.put("LOCK_FILE", tmp.resolve("lock").toString());
         env.put("PGDATA", tmp.resolve("data").toString());
-        main = Main.wire(env, List.of(), PROJECT).main();
+        main = Main.wire(env, List.of(), PROJECT.resolve("src/main/dist")).main();
         main.addOverrideProperty("camel.main.autoStartupExcludePattern", "entrypoint");
         main.start();
         context = main.getCamelContext();

@@ -1,6 +1,7 @@
 package dev.pgentrypoint.backup;
 
-import dev.pgentrypoint.json.Json;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.pgentrypoint.json.Mappers;
 import dev.pgentrypoint.lifecycle.EntrypointException;
 import dev.pgentrypoint.lifecycle.ExitCode;
 import dev.pgentrypoint.lifecycle.Lifecycle;
@@ -14,7 +15,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -223,19 +223,21 @@ public final class BackupStatus {
                 : ", last backup " + lastLabel + " at " + lastSuccess) : "last backup failed: " + lastError;
     }
 
+    /** The JSON object of the status file, one line. */
+    record StatusFile(Boolean healthy, String reason, String running,
+            @JsonProperty("last_success_epoch_seconds") Long lastSuccessEpochSeconds,
+            @JsonProperty("last_duration_seconds") Double lastDurationSeconds,
+            @JsonProperty("last_label") String lastLabel, @JsonProperty("last_error") String lastError) {
+    }
+
     private synchronized void write() {
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("healthy", healthy());
-        record.put("reason", healthReason());
-        record.put("running", runningType);
-        record.put("last_success_epoch_seconds", lastSuccess == null ? null : lastSuccess.getEpochSecond());
-        record.put("last_duration_seconds", Double.isNaN(lastDurationSeconds) ? null : lastDurationSeconds);
-        record.put("last_label", lastLabel);
-        record.put("last_error", lastError);
+        StatusFile record = new StatusFile(healthy(), healthReason(), runningType,
+                lastSuccess == null ? null : lastSuccess.getEpochSecond(),
+                Double.isNaN(lastDurationSeconds) ? null : lastDurationSeconds, lastLabel, lastError);
         Path file = backup.statusFile();
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, Json.object(record) + "\n", StandardCharsets.UTF_8);
+            Files.writeString(tmp, Mappers.json().writeValueAsString(record) + "\n", StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             LOG.warn("cannot write the backup status {}: {}", file, e.getMessage());
@@ -245,9 +247,12 @@ public final class BackupStatus {
     /** The health recorded in a status file, for the health check command: (healthy, reason). */
     public static Map.Entry<Boolean, String> readHealth(Path statusFile) {
         try {
-            Map<String, Object> json = Json.parseObject(Files.readString(statusFile, StandardCharsets.UTF_8));
-            return Map.entry(Boolean.TRUE.equals(json.get("healthy")), String.valueOf(json.get("reason")));
-        } catch (IOException | IllegalArgumentException e) {
+            StatusFile json = Mappers.json().readValue(statusFile.toFile(), StatusFile.class);
+            if (json == null) {
+                throw new IOException("empty");
+            }
+            return Map.entry(Boolean.TRUE.equals(json.healthy()), String.valueOf(json.reason()));
+        } catch (IOException e) {
             return Map.entry(false, "no backup status in " + statusFile + ": backups are off or the entrypoint is not running");
         }
     }

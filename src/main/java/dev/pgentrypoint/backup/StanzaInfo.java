@@ -1,9 +1,9 @@
 package dev.pgentrypoint.backup;
 
-import dev.pgentrypoint.json.Json;
-import java.util.ArrayList;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.pgentrypoint.json.Mappers;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What {@code pgbackrest info --output=json} says about one stanza: its status (0 ok, 1 missing
@@ -16,29 +16,43 @@ record StanzaInfo(long code, String message, List<String> versions, List<String>
     static final long NO_VALID_BACKUPS = 2;
     static final long MISSING_STANZA_DATA = 3;
 
+    /** One element of the list pgBackRest prints, with the fields read here. */
+    record Stanza(String name, Status status, List<Db> db, List<BackupEntry> backup) {
+    }
+
+    /** A stanza's status. */
+    record Status(Long code, String message) {
+    }
+
+    /** A PostgreSQL cluster the stanza has seen. */
+    record Db(String version) {
+    }
+
+    /** One backup in the repository. */
+    record BackupEntry(String label) {
+    }
+
+    private static final TypeReference<List<Stanza>> STANZAS = new TypeReference<>() {
+    };
+
     /**
      * Reads the stanza's entry.
      *
      * @throws IllegalArgumentException when the output is not pgBackRest's JSON or lacks the stanza
      */
     static StanzaInfo parse(String json, String stanza) {
-        Map<String, Object> root = Json.parseObject("{\"stanzas\":" + json.strip() + "}");
-        if (!(root.get("stanzas") instanceof List<?> stanzas)) {
-            throw new IllegalArgumentException("pgbackrest info did not return a list of stanzas");
+        List<Stanza> stanzas;
+        try {
+            stanzas = Mappers.json().readValue(json.strip(), STANZAS);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("pgbackrest info did not return a list of stanzas: " + e.getOriginalMessage(), e);
         }
-        for (Object entry : stanzas) {
-            if (entry instanceof Map<?, ?> s && stanza.equals(s.get("name"))) {
-                Map<?, ?> status = s.get("status") instanceof Map<?, ?> m ? m : Map.of();
-                long code = status.get("code") instanceof Long c ? c : 99;
-                List<String> versions = new ArrayList<>();
-                if (s.get("db") instanceof List<?> dbs) {
-                    dbs.forEach(db -> versions.add(String.valueOf(((Map<?, ?>) db).get("version"))));
-                }
-                List<String> labels = new ArrayList<>();
-                if (s.get("backup") instanceof List<?> backups) {
-                    backups.forEach(b -> labels.add(String.valueOf(((Map<?, ?>) b).get("label"))));
-                }
-                return new StanzaInfo(code, String.valueOf(status.get("message")), versions, labels);
+        for (Stanza s : stanzas == null ? List.<Stanza>of() : stanzas) {
+            if (s != null && stanza.equals(s.name())) {
+                Status status = s.status() == null ? new Status(null, null) : s.status();
+                List<String> versions = s.db() == null ? List.of() : s.db().stream().map(db -> String.valueOf(db.version())).toList();
+                List<String> labels = s.backup() == null ? List.of() : s.backup().stream().map(b -> String.valueOf(b.label())).toList();
+                return new StanzaInfo(status.code() == null ? 99 : status.code(), String.valueOf(status.message()), versions, labels);
             }
         }
         throw new IllegalArgumentException("pgbackrest info says nothing about stanza " + stanza);

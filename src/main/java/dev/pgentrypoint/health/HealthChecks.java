@@ -1,14 +1,14 @@
 package dev.pgentrypoint.health;
 
+import com.fasterxml.jackson.core.JacksonException;
 import dev.pgentrypoint.backup.BackupSettings;
-import dev.pgentrypoint.json.Json;
+import dev.pgentrypoint.json.Mappers;
 import dev.pgentrypoint.patroni.PatroniHealth;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.state.State;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -132,19 +132,21 @@ public final class HealthChecks {
         }
 
         public String json() {
-            List<Map<String, Object>> list = new ArrayList<>();
-            for (CheckResult r : results) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("name", r.name());
-                m.put("status", r.up() ? "UP" : "DOWN");
-                m.put("message", r.message());
-                list.add(m);
+            List<CheckJson> checks = results.stream()
+                    .map(r -> new CheckJson(r.name(), r.up() ? "UP" : "DOWN", r.message())).toList();
+            try {
+                return Mappers.json().writeValueAsString(new ReportJson(up() ? "UP" : "DOWN", Instant.now().toString(), checks));
+            } catch (JacksonException e) {
+                throw new IllegalStateException("cannot render the health report: " + e.getMessage(), e);
             }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("status", up() ? "UP" : "DOWN");
-            out.put("time", Instant.now().toString());
-            out.put("checks", list);
-            return Json.object(out);
         }
+    }
+
+    /** The health report as served at /observe/health: overall status, time, and each check. */
+    record ReportJson(String status, String time, List<CheckJson> checks) {
+    }
+
+    /** One check of the report. */
+    record CheckJson(String name, String status, String message) {
     }
 }

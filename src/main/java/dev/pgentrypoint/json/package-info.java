@@ -1,2 +1,2 @@
-/** Minimal hand-written JSON rendering and parsing, so the entrypoint needs no JSON library. */
+/** The shared Jackson mapper for every JSON document the entrypoint reads or writes. */
 package dev.pgentrypoint.json;

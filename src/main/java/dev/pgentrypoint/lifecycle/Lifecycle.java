@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.function.IntConsumer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.exec.ExecException;
@@ -43,9 +44,25 @@ public final class Lifecycle implements StartGuard {
     private volatile CamelContext context;
     private volatile Runnable completer;
 
+    /** The watchdog's last resort: kill what is left of the children, then halt the JVM with the code. */
+    public static final IntConsumer HALT_JVM = code -> {
+        ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+        Runtime.getRuntime().halt(code);
+    };
+    private final IntConsumer halt;
+
     public Lifecycle(StateMachine state, int shutdownTimeoutSeconds) {
+        this(state, shutdownTimeoutSeconds, HALT_JVM);
+    }
+
+    /**
+     * With another last resort than killing the children and halting the JVM (route tests record it).
+     * The normal end is {@link #exit()}: it runs the completer given to {@link #attach}.
+     */
+    public Lifecycle(StateMachine state, int shutdownTimeoutSeconds, IntConsumer halt) {
         this.state = state;
         this.shutdownTimeoutSeconds = shutdownTimeoutSeconds;
+        this.halt = halt;
     }
 
     public void attach(CamelContext context, Runnable completer) {
@@ -119,8 +136,7 @@ public final class Lifecycle implements StartGuard {
                 return;
             }
             LOG.error("shutdown did not finish within {} s; killing what is left and exiting with 4", limitMillis / 1000);
-            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
-            Runtime.getRuntime().halt(ExitCode.SHUTDOWN_FORCED.code());
+            halt.accept(ExitCode.SHUTDOWN_FORCED.code());
         }, "shutdown-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();

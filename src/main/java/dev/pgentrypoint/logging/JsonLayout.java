@@ -3,7 +3,6 @@ package dev.pgentrypoint.logging;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.LayoutBase;
-import dev.pgentrypoint.json.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,7 +23,7 @@ final class JsonLayout extends LayoutBase<ILoggingEvent> {
     @Override
     public String doLayout(ILoggingEvent event) {
         Map<String, String> mdc = event.getMDCPropertyMap();
-        Map<String, Object> fields = new LinkedHashMap<>();
+        Map<String, String> fields = new LinkedHashMap<>();
         fields.put("ts", Events.timestamp(event));
         fields.put("level", event.getLevel().toString());
         fields.put("logger", event.getLoggerName());
@@ -49,10 +48,10 @@ final class JsonLayout extends LayoutBase<ILoggingEvent> {
                 }
             });
         }
-        return Json.object(fields) + "\n";
+        return JsonText.object(fields) + "\n";
     }
 
-    private static void putIfPresent(Map<String, Object> fields, String name, String value) {
+    private static void putIfPresent(Map<String, String> fields, String name, String value) {
         if (value != null) {
             fields.put(name, value);
         }

@@ -1,6 +1,5 @@
 package dev.pgentrypoint.logging;
 
-import dev.pgentrypoint.json.Json;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.regex.Pattern;
@@ -26,6 +25,6 @@ public final class KeyValues {
 
     private static String value(String value) {
         String text = value == null ? "" : value;
-        return NEEDS_QUOTES.matcher(text).find() ? Json.quote(text) : text;
+        return NEEDS_QUOTES.matcher(text).find() ? JsonText.quote(text) : text;
     }
 }

@@ -8,7 +8,6 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
-import dev.pgentrypoint.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -65,7 +64,7 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
 
         if (!json && !normalized.isEmpty() && !normalized.equals("text")) {
             context.getLogger(LogConfigurator.class).warn(
-                "LOG_FORMAT={} is not supported (use text or json); falling back to text", Json.quote(format));
+                "LOG_FORMAT={} is not supported (use text or json); falling back to text", JsonText.quote(format));
         }
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }

@@ -1,10 +1,8 @@
 package dev.pgentrypoint.patroni;
 
-import dev.pgentrypoint.json.Json;
+import dev.pgentrypoint.state.StateFile;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,16 +40,18 @@ public final class PatroniHealth {
 
     /** For the command-line check: the REST API and member name a running entrypoint wrote to STATE_FILE. */
     public static Optional<PatroniHealth> fromStateFile(Path stateFile, Clock clock) {
-        try {
-            Map<String, Object> state = Json.parseObject(Files.readString(stateFile, StandardCharsets.UTF_8));
-            if (state.get("facts") instanceof Map<?, ?> facts && facts.get("patroni_api") instanceof String url
-                    && facts.get("member") instanceof String name) {
-                return Optional.of(new PatroniHealth(URI.create(url), name, clock));
-            }
-        } catch (IOException | IllegalArgumentException e) {
+        Map<String, String> facts = StateFile.read(stateFile).map(StateFile::facts).orElse(Map.of());
+        String url = facts.get("patroni_api");
+        String name = facts.get("member");
+        if (url == null || name == null) {
             // no usable state file: not running in Patroni mode
+            return Optional.empty();
         }
-        return Optional.empty();
+        try {
+            return Optional.of(new PatroniHealth(URI.create(url), name, clock));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     public Result check() {

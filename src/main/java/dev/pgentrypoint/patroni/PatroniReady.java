@@ -2,7 +2,6 @@ package dev.pgentrypoint.patroni;
 
 import dev.pgentrypoint.supervise.ReadinessCheck;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Set;
 
 /** Ready when Patroni's REST API reports PostgreSQL running as leader or replica (it streams or catches up). */
@@ -21,8 +20,8 @@ public final class PatroniReady implements ReadinessCheck {
         if (api == null) {
             api = new PatroniApi(patroni.restApi(), Duration.ofSeconds(2));
         }
-        Map<String, Object> member = api.member();
-        return "running".equals(member.get("state"))
-                && ROLES.contains(PatroniStatus.normalizeRole(String.valueOf(member.get("role"))));
+        PatroniApi.Member member = api.member();
+        return "running".equals(member.state())
+                && ROLES.contains(PatroniStatus.normalizeRole(String.valueOf(member.role())));
     }
 }

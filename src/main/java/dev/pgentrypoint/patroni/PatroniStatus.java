@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -53,45 +52,40 @@ public record PatroniStatus(String state, String role, long timeline, OptionalLo
 
     /** Reads the member named {@code name} through its own API (and the leader's, to learn whether it streams). */
     static PatroniStatus read(PatroniApi api, String name) throws IOException, InterruptedException {
-        Map<String, Object> member = api.member();
-        String role = normalizeRole(String.valueOf(member.getOrDefault("role", "unknown")));
-        long timeline = member.get("timeline") instanceof Number n ? n.longValue() : 0;
-        Map<String, Object> cluster = api.cluster();
-        List<?> members = cluster.get("members") instanceof List<?> l ? l : List.of();
+        PatroniApi.Member member = api.member();
+        String role = normalizeRole(member.role() == null ? "unknown" : member.role());
+        long timeline = member.timeline() == null ? 0 : member.timeline();
         String leader = "";
         URI leaderApi = null;
         OptionalLong lag = OptionalLong.empty();
-        for (Object m : members) {
-            if (m instanceof Map<?, ?> entry) {
-                String memberRole = normalizeRole(String.valueOf(entry.get("role")));
-                if (memberRole.equals(LEADER) || memberRole.equals(STANDBY_LEADER)) {
-                    leader = String.valueOf(entry.get("name"));
-                    leaderApi = entry.get("api_url") instanceof String url ? URI.create(url) : null;
-                }
-                if (name.equals(entry.get("name")) && entry.get("lag") instanceof Number n) {
-                    lag = OptionalLong.of(n.longValue());
-                }
+        for (PatroniApi.ClusterMember entry : api.cluster().members()) {
+            String memberRole = normalizeRole(String.valueOf(entry.role()));
+            if (memberRole.equals(LEADER) || memberRole.equals(STANDBY_LEADER)) {
+                leader = String.valueOf(entry.name());
+                leaderApi = entry.apiUrl() == null ? null : URI.create(entry.apiUrl());
+            }
+            if (name.equals(entry.name()) && entry.lag() != null && entry.lag().isNumber()) {
+                lag = OptionalLong.of(entry.lag().longValue());
             }
         }
         boolean leading = LEADER.equals(role) || STANDBY_LEADER.equals(role);
         boolean streaming = !leading && streams(api, member, name, leaderApi);
-        return new PatroniStatus(String.valueOf(member.getOrDefault("state", "unknown")), role, timeline,
+        return new PatroniStatus(member.state() == null ? "unknown" : member.state(), role, timeline,
                 leading ? OptionalLong.of(0) : lag, streaming, leader, lastPromotion(api));
     }
 
     /** Newer Patroni reports replication_state itself; older ones only list replicas on the leader. */
-    private static boolean streams(PatroniApi api, Map<String, Object> member, String name, URI leaderApi)
+    private static boolean streams(PatroniApi api, PatroniApi.Member member, String name, URI leaderApi)
             throws InterruptedException {
-        if (member.containsKey("replication_state")) {
-            return "streaming".equals(member.get("replication_state"));
+        if (member.replicationState() != null) {
+            return "streaming".equals(member.replicationState());
         }
         if (leaderApi == null) {
             return false;
         }
         try {
-            Object replication = api.object(leaderApi).get("replication");
-            return replication instanceof List<?> list && list.stream().anyMatch(r -> r instanceof Map<?, ?> m
-                    && name.equals(m.get("application_name")) && "streaming".equals(m.get("state")));
+            return api.member(leaderApi).replication().stream().anyMatch(r -> name.equals(r.applicationName())
+                    && "streaming".equals(r.state()));
         } catch (IOException e) {
             return false;
         }
@@ -99,8 +93,9 @@ public record PatroniStatus(String state, String role, long timeline, OptionalLo
 
     private static Optional<Instant> lastPromotion(PatroniApi api) throws InterruptedException {
         try {
-            List<?> history = api.history();
-            if (!history.isEmpty() && history.get(history.size() - 1) instanceof List<?> last && last.size() > 3) {
+            List<List<Object>> history = api.history();
+            List<Object> last = history.isEmpty() ? null : history.get(history.size() - 1);
+            if (last != null && last.size() > 3) {
                 return Optional.of(OffsetDateTime.parse(String.valueOf(last.get(3))).toInstant());
             }
         } catch (IOException | DateTimeParseException e) {

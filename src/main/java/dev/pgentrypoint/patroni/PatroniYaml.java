@@ -1,5 +1,13 @@
 package dev.pgentrypoint.patroni;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,19 +15,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.snakeyaml.engine.v2.api.Dump;
-import org.snakeyaml.engine.v2.api.DumpSettings;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.common.FlowStyle;
-import org.snakeyaml.engine.v2.common.ScalarStyle;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-import org.snakeyaml.engine.v2.nodes.Tag;
-import org.snakeyaml.engine.v2.representer.StandardRepresenter;
 
 /**
- * Patroni configuration as YAML: parsing a user's document, the deep merge Patroni itself applies to
- * the files of a configuration directory, rendering, and masking of secrets for display.
+ * Patroni configuration as YAML, read and written with Jackson's YAML mapper: parsing a user's
+ * document, the deep merge Patroni itself applies to the files of a configuration directory,
+ * rendering, and masking of secrets for display.
  */
 final class PatroniYaml {
     static final String MASK = "********";
@@ -27,6 +27,16 @@ final class PatroniYaml {
     private static final Set<String> YAML11_WORDS = Set.of("y", "n", "yes", "no", "true", "false", "on", "off",
             "null", "~");
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z_/][A-Za-z0-9_./-]*");
+    private static final TypeReference<LinkedHashMap<String, Object>> TREE = new TypeReference<>() {
+    };
+    private static final YAMLMapper READER = new YAMLMapper();
+    /** Block style, lists indented under their key, no document marker, strings quoted only when needed. */
+    private static final YAMLMapper WRITER = YAMLMapper.builder(YAMLFactory.builder()
+                    .stringQuotingChecker(new Yaml11Quoting()).build())
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .build();
 
     private PatroniYaml() {
     }
@@ -37,20 +47,26 @@ final class PatroniYaml {
      * @throws IllegalArgumentException with the parser's line and column, or when it is not a mapping
      */
     static Map<String, Object> parse(String text) {
-        Object document;
+        JsonNode document;
         try {
-            document = new Load(LoadSettings.builder().build()).loadFromString(text);
-        } catch (YamlEngineException e) {
-            throw new IllegalArgumentException("is not valid YAML: " + e.getMessage().replace('\n', ' '), e);
+            document = READER.readTree(text);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("is not valid YAML: " + e.getOriginalMessage().replace('\n', ' ')
+                    + location(e), e);
         }
-        if (document == null) {
+        if (document == null || document.isMissingNode() || document.isNull()) {
             return new LinkedHashMap<>();
         }
-        if (!(document instanceof Map<?, ?> map)) {
+        if (!document.isObject()) {
             throw new IllegalArgumentException("must be a YAML mapping (key: value), not a "
-                    + document.getClass().getSimpleName().toLowerCase(Locale.ROOT));
+                    + document.getNodeType().name().toLowerCase(Locale.ROOT));
         }
-        return copy(map);
+        return READER.convertValue(document, TREE);
+    }
+
+    private static String location(JacksonException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                + e.getLocation().getColumnNr() + ")";
     }
 
     /**
@@ -111,19 +127,20 @@ final class PatroniYaml {
 
     /** Block-style YAML that Patroni's YAML 1.1 reader reads back with the same types. */
     static String dump(Map<String, Object> tree) {
-        DumpSettings settings = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2)
-                .setIndicatorIndent(2).setIndentWithIndicator(true).build();
-        return new Dump(settings, new Representer(settings)).dumpToString(tree);
+        try {
+            return WRITER.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render YAML: " + e.getOriginalMessage(), e);
+        }
     }
 
-    private static final class Representer extends StandardRepresenter {
-        Representer(DumpSettings settings) {
-            super(settings);
-            representers.put(String.class, data -> {
-                String s = (String) data;
-                boolean plain = PLAIN.matcher(s).matches() && !YAML11_WORDS.contains(s.toLowerCase(Locale.ROOT));
-                return representScalar(Tag.STR, s, plain ? ScalarStyle.PLAIN : ScalarStyle.DOUBLE_QUOTED);
-            });
+    /** A string stays plain only when PyYAML would read it back as the same string. */
+    private static final class Yaml11Quoting extends StringQuotingChecker.Default {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean needToQuoteValue(String value) {
+            return !PLAIN.matcher(value).matches() || YAML11_WORDS.contains(value.toLowerCase(Locale.ROOT));
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.pgentrypoint.state;
 
-import dev.pgentrypoint.json.Json;
 import dev.pgentrypoint.logging.KeyValues;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -118,14 +117,8 @@ public final class StateMachine {
     }
 
     private void write(State to, State previous, Map<String, String> facts) {
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("state", to.name());
-        record.put("code", to.code());
-        record.put("previous", previous.name());
-        record.put("since", TIMESTAMP.format(clock.instant()));
-        record.put("pid", ProcessHandle.current().pid());
-        record.put("facts", facts);
-        byte[] content = (Json.object(record) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] content = new StateFile(to.name(), to.code(), previous.name(), TIMESTAMP.format(clock.instant()),
+                ProcessHandle.current().pid(), facts).toJson().getBytes(StandardCharsets.UTF_8);
         Path dir = stateFile.toAbsolutePath().getParent();
         Path temp = null;
         try {
@@ -166,15 +159,11 @@ public final class StateMachine {
      */
     public static Optional<StateRecord> read(Path stateFile) {
         try {
-            Map<String, Object> json = Json.parseObject(Files.readString(stateFile, StandardCharsets.UTF_8));
-            if (json.get("state") instanceof String state
-                && json.get("since") instanceof String since
-                && json.get("pid") instanceof Long pid) {
-                return Optional.of(new StateRecord(State.valueOf(state), since, pid));
-            }
-            return Optional.empty();
-        } catch (IOException | IllegalArgumentException e) {
-            // IllegalArgumentException covers both malformed JSON and an unknown state name.
+            return StateFile.read(stateFile)
+                    .filter(file -> file.state() != null && file.since() != null && file.pid() != null)
+                    .map(file -> new StateRecord(State.valueOf(file.state()), file.since(), file.pid()));
+        } catch (IllegalArgumentException e) {
+            // an unknown state name
             return Optional.empty();
         }
     }

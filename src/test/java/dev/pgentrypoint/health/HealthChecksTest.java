@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgentrypoint.json.Json;
+import dev.pgentrypoint.json.TestJson;
 import dev.pgentrypoint.state.State;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -90,7 +90,7 @@ class HealthChecksTest {
         HealthChecks.Report ready = checks.evaluate(HealthChecks.Probe.READY);
         assertFalse(ready.up());
         assertEquals("state: state INITIALIZING (ready only when RUNNING)", ready.oneLine());
-        Map<String, Object> json = Json.parseObject(checks.evaluate(HealthChecks.Probe.ALL).json());
+        Map<String, Object> json = TestJson.parseObject(checks.evaluate(HealthChecks.Probe.ALL).json());
         assertEquals("DOWN", json.get("status"));
         assertEquals(3, ((List<?>) json.get("checks")).size());
         assertEquals(0.0, checks.status("state"));

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgentrypoint.json.Json;
+import dev.pgentrypoint.json.TestJson;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.SettingsValidator;
 import dev.pgentrypoint.settings.ValidationException;
@@ -54,7 +54,7 @@ class LifecycleTest {
     }
 
     private Map<String, Object> written() throws IOException {
-        return Json.parseObject(Files.readString(stateFile));
+        return TestJson.parseObject(Files.readString(stateFile));
     }
 
     @SuppressWarnings("unchecked")

@@ -8,7 +8,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
-import dev.pgentrypoint.json.Json;
+import dev.pgentrypoint.json.TestJson;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,7 +68,7 @@ class AuditTest {
     void jsonCarriesFactsAsSeparateFields() {
         Audit.event("create-role", Map.of("role", "app", "database", "my db"));
 
-        Map<String, Object> json = Json.parseObject(rendering.json.get(0));
+        Map<String, Object> json = TestJson.parseObject(rendering.json.get(0));
         assertEquals("audit", json.get("category"));
         assertEquals("create-role", json.get("action"));
         assertEquals("app", json.get("role"));
@@ -82,7 +82,7 @@ class AuditTest {
         MDC.put("source", "kept");
         Audit.event("drop", Map.of("role", "inner", "database", "db"));
 
-        assertEquals("inner", Json.parseObject(rendering.json.get(0)).get("role"));
+        assertEquals("inner", TestJson.parseObject(rendering.json.get(0)).get("role"));
         assertEquals("outer", MDC.get("audit.role"));
         assertEquals("kept", MDC.get("source"));
         assertNull(MDC.get("audit.database"));

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
-import dev.pgentrypoint.json.Json;
+import dev.pgentrypoint.json.TestJson;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,7 +19,7 @@ class JsonLayoutTest {
     private static Map<String, Object> parseLine(String line) {
         assertTrue(line.endsWith("\n"), line);
         assertFalse(line.substring(0, line.length() - 1).contains("\n"), "exactly one line: " + line);
-        return Json.parseObject(line);
+        return TestJson.parseObject(line);
     }
 
     @Test

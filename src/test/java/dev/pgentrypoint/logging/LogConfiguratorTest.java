@@ -7,7 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
-import dev.pgentrypoint.json.Json;
+import dev.pgentrypoint.json.TestJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -95,7 +95,7 @@ class LogConfiguratorTest {
 
         List<String> lines = lines();
         assertEquals(1, lines.size(), lines.toString());
-        Map<String, Object> json = Json.parseObject(lines.get(0));
+        Map<String, Object> json = TestJson.parseObject(lines.get(0));
         assertEquals("hello \"world\"", json.get("msg"));
         assertEquals("INFO", json.get("level"));
         assertEquals("child", json.get("source"));

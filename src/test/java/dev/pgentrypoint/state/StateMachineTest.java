@@ -9,7 +9,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.pgentrypoint.json.Json;
+import dev.pgentrypoint.json.TestJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -143,7 +143,7 @@ class StateMachineTest {
         String content = Files.readString(dir.resolve("state.json"));
         assertEquals("{\"state\":\"RUNNING\",\"code\":4,\"previous\":\"STARTING\",\"since\":\"2026-11-26T19:00:00.123Z\","
             + "\"pid\":" + PID + ",\"facts\":{\"mode\":\"direct\"}}\n", content);
-        Json.parseObject(content);
+        TestJson.parseObject(content);
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("state.json"))));
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(dir.resolve("state.json")), files.toList(), "no temporary files left behind");
@@ -154,7 +154,7 @@ class StateMachineTest {
     void escapesFactsInTheFile() throws IOException {
         StateMachine machine = new StateMachine(dir.resolve("state.json"), CLOCK);
         machine.transition(State.ERROR, Map.of("reason", "bad \"quote\"\nline"));
-        Map<String, Object> json = Json.parseObject(Files.readString(dir.resolve("state.json")));
+        Map<String, Object> json = TestJson.parseObject(Files.readString(dir.resolve("state.json")));
         assertEquals(Map.of("reason", "bad \"quote\"\nline"), json.get("facts"));
     }
 
