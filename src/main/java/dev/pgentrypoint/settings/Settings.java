@@ -144,7 +144,7 @@ public final class Settings {
 
     /** Seconds between two runs of every health check by the runtime-healthcheck route. */
     public int healthInterval() {
-        return parseInt(rawOr("HEALTH_INTERVAL", ""), 10);
+        return parseInt(rawOr("HEALTH_INTERVAL", ""), 60);
     }
 
     public boolean debug() {
