@@ -27,7 +27,6 @@ import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.SettingsValidator;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ValidationReport;
-import dev.pgentrypoint.state.State;
 import dev.pgentrypoint.state.StateMachine;
 import dev.pgentrypoint.supervise.EscalationTarget;
 import java.io.IOException;
@@ -63,12 +62,6 @@ public final class Main {
         Optional<PgBinaries> binaries = PgBinaries.discover(settings.pgBinDir(), env.get("PATH"),
                 Path.of("/usr/lib/postgresql"));
         StateMachine state = new StateMachine(settings.stateFile(), Clock.systemUTC());
-        // once RUNNING, one full GC lets the heap shrink to what stays live (MaxHeapFreeRatio, docs/performance.md)
-        state.addListener((previous, next) -> {
-            if (next == State.RUNNING) {
-                System.gc();
-            }
-        });
         Lifecycle lifecycle = new Lifecycle(state, settings.shutdownTimeout());
         Privileges privileges = new Privileges(settings.osUser());
         DataDirectory data = new DataDirectory(settings.pgdataPath());
