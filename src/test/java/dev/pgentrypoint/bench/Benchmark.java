@@ -37,6 +37,8 @@ public final class Benchmark {
     static final String PASSWORD = "bench-pw";
     /** Every server the benchmark started: stopped at exit, also when a measurement fails. */
     static final List<Process> STARTED = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Set when the benchmark is ending: the main thread may still be starting a server then. */
+    static volatile boolean stopping;
     static final Path DIST = Path.of(System.getProperty("pgentrypoint.dist", "target/pg-entrypoint")).toAbsolutePath();
 
     final Path work;
@@ -56,17 +58,20 @@ public final class Benchmark {
                 Path.of("/usr/lib/postgresql")).orElseThrow(() -> new IllegalStateException("no PostgreSQL binaries"));
         boolean root = "root".equals(System.getProperty("user.name"));
         Class.forName("org.postgresql.Driver");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.stream().filter(Process::isAlive).forEach(p -> {
-            try {
-                new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
-                if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping = true;
+            STARTED.stream().filter(Process::isAlive).forEach(p -> {
+                try {
+                    new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+                    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                        p.descendants().forEach(ProcessHandle::destroyForcibly);
+                        p.destroyForcibly();
+                    }
+                } catch (IOException | InterruptedException e) {
                     p.destroyForcibly();
                 }
-            } catch (IOException | InterruptedException e) {
-                p.destroyForcibly();
-            }
-        })));
+            });
+        }));
         Benchmark benchmark = new Benchmark(work, bin, root);
         switch (System.getProperty("bench.mode", "process")) {
             case "process" -> benchmark.run();
@@ -216,9 +221,18 @@ public final class Benchmark {
                 floor.resolve("data").toString(), "-p", String.valueOf(port), "-k", sock.toString(),
                 "-c", "listen_addresses=127.0.0.1"))).redirectErrorStream(true)
                 .redirectOutput(floor.resolve("postgres.log").toFile()).start();
-        STARTED.add(p);
+        started(p);
         awaitLogin(port, p);
         return p;
+    }
+
+    /** Keeps a started server for the exit hook; one started while the benchmark ends is stopped at once. */
+    private static void started(Process p) throws IOException {
+        STARTED.add(p);
+        if (stopping) {
+            p.destroy();
+            throw new IOException("the benchmark is ending");
+        }
     }
 
     static void stopBare(Process p) throws Exception {
@@ -248,7 +262,7 @@ public final class Benchmark {
         env.putAll(extra);
         Process p = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
                 dir.resolve("entrypoint.log").toFile())).start();
-        STARTED.add(p);
+        started(p);
         return p;
     }
 

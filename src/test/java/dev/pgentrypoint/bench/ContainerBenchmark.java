@@ -267,8 +267,9 @@ final class ContainerBenchmark {
                 - med(samples.get("pg-entrypoint"), Sample::pss);
         System.out.printf(Locale.ROOT, "%nbackup schedule: JVM Pss %+.1f MB (target ≤ +3 MB: %s)%n", schedule,
                 schedule <= 3 ? "met" : "MISSED");
-        System.out.printf(Locale.ROOT, "median of %d runs, interleaved (order turned each run); idle window %d s after %d s; "
-                + "%d cores; the machine is shared, so compare the columns of one run, not runs%n", Benchmark.RUNS, IDLE,
+        System.out.printf(Locale.ROOT, "median of %d runs (a median of two is the lower), interleaved (order turned each "
+                + "run); idle window %d s after %d s; %d cores; the machine is shared, so compare the columns of one run, "
+                + "not runs%n", ref.size(), IDLE,
                 SETTLE, Runtime.getRuntime().availableProcessors());
     }
 
