@@ -166,7 +166,7 @@ fi
 grep -E "AppCDS archive" "$work/build.log" | sed 's/^/INFO /'
 config="$("$engine" image inspect --format \
   'healthcheck={{if .Config.Healthcheck}}{{join .Config.Healthcheck.Test " "}}{{end}} stopsignal={{.Config.StopSignal}} user={{.Config.User}}' "$image")"
-if [ "$config" = "healthcheck=CMD /opt/pg-entrypoint/bin/pg-entrypoint healthcheck stopsignal=SIGINT user=999:999" ]; then
+if [ "$config" = "healthcheck=CMD /opt/pg-entrypoint/bin/pg-entrypoint-probe stopsignal=SIGINT user=999:999" ]; then
   pass "1. image declares HEALTHCHECK, STOPSIGNAL SIGINT and user 999"
 else
   fail "1. image declares HEALTHCHECK, STOPSIGNAL SIGINT and user 999 (got: $config)"
@@ -247,6 +247,13 @@ else
   else
     fail "7. metrics endpoint answers from the host ($(head -c 200 "$work/metrics.txt"))"
   fi
+fi
+
+# the image's HEALTHCHECK is a probe of the management endpoint: it fails where nothing answers
+if in_container a 'MANAGEMENT_PORT=1 /opt/pg-entrypoint/bin/pg-entrypoint-probe' >"$work/probe.out" 2>&1; then
+  fail "7. the HEALTHCHECK probe fails when the management endpoint does not answer ($(cat "$work/probe.out"))"
+else
+  pass "7. the HEALTHCHECK probe fails when the management endpoint does not answer"
 fi
 
 # ---- 3. stop, then a new container on the same volume -------------------------------------------

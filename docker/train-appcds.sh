@@ -11,7 +11,7 @@ set -euo pipefail
 archive="$1"
 home="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 # an archive made by another JVM (the package's) would be mapped by the launcher and break the run
-rm -f "$archive"
+rm -f "$archive" "$archive.home"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/initdb.d"
@@ -57,4 +57,7 @@ if [ "$running" != true ] || [ "$rc" -ne 0 ] || [ ! -s "$work/archive.jsa" ]; th
   exit 1
 fi
 install -m 0644 "$work/archive.jsa" "$archive"
+# the directory the archive was made for: the launcher maps it only there (a copy makes its own)
+echo "$home" >"$archive.home"
+chmod 0644 "$archive.home"
 echo "AppCDS archive $archive: $(du -h "$archive" | cut -f1)"

@@ -39,7 +39,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.IntConsumer;
-import org.apache.camel.component.quartz.QuartzComponent;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.DefaultMainShutdownStrategy;
 import org.apache.camel.main.MainListenerSupport;
@@ -109,9 +108,6 @@ public final class Main {
         BackupStatus backupStatus = new BackupStatus(backupSettings, state, Clock.systemUTC());
         main.bind("backupStatus", backupStatus);
         main.bind("backupControl", new BackupControl(backupSettings.controlSocket()));
-        if (backupSettings.anySchedule()) {
-            main.bind("quartz", quartz());
-        }
         main.bind("plan", new Plan(settings.startupMode(), directories, database, configuration, backup, restore, scripts, postgres, patroni));
         HealthChecks health = HealthChecks.of(settings, state::current, () -> patroni.enabled()
                 ? lifecycle.supervisedPid("patroni").isPresent() ? patroni.postmasterPid() : OptionalLong.empty()
@@ -153,17 +149,6 @@ public final class Main {
         } catch (NumberFormatException e) {
             return java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
         }
-    }
-
-    /** The scheduler of backup schedules: in memory, one thread per schedule, no update check. */
-    static QuartzComponent quartz() {
-        QuartzComponent quartz = new QuartzComponent();
-        quartz.setProperties(Map.of("org.quartz.scheduler.instanceName", "pg-entrypoint",
-                "org.quartz.scheduler.skipUpdateCheck", "true",
-                "org.quartz.threadPool.class", "org.quartz.simpl.SimpleThreadPool",
-                "org.quartz.threadPool.threadCount", String.valueOf(BackupSettings.TYPES.size()),
-                "org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore"));
-        return quartz;
     }
 
     /** What {@link #wire} built. */

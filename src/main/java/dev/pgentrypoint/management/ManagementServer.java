@@ -36,8 +36,11 @@ public final class ManagementServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        server.createContext("/observe/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
-                metrics.scrape()));
+        // the health gauges are computed when scraped, so they are current without a busy timer
+        server.createContext("/observe/metrics", ex -> {
+            health.poll();
+            respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+        });
         server.createContext("/observe/health", ex -> {
             String path = ex.getRequestURI().getPath();
             HealthChecks.Probe probe = switch (path) {

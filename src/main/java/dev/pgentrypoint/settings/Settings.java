@@ -145,7 +145,7 @@ public final class Settings {
 
     /** Seconds between two runs of every health check by the runtime-healthcheck route. */
     public int healthInterval() {
-        return intIn(rawOr("HEALTH_INTERVAL", ""), 1, 3600, 10);
+        return intIn(rawOr("HEALTH_INTERVAL", ""), 1, 3600, 60);
     }
 
     public boolean debug() {

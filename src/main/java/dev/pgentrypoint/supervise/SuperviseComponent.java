@@ -64,9 +64,12 @@ public class SuperviseComponent extends DefaultComponent {
             throw new SuperviseException("Cannot start child '" + name + "': " + e.getMessage(), e);
         }
         children.put(name, child);
-        Thread waiter = new Thread(() -> awaitExit(child), "supervise-" + name + "-wait");
-        waiter.setDaemon(true);
-        waiter.start();
+        // the JDK's process reaper already waits for the child: its exit is handled on a thread made then
+        child.process().onExit().thenRunAsync(() -> awaitExit(child), task -> {
+            Thread exited = new Thread(task, "supervise-" + name + "-exited");
+            exited.setDaemon(true);
+            exited.start();
+        });
         LOG.info("Started child '{}' (pid {})", name, child.pid());
         return child;
     }
