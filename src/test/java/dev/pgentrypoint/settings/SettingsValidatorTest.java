@@ -216,7 +216,7 @@ class SettingsValidatorTest {
                 "MANAGEMENT_PORT", "70000", "PGPORT", "0");
         assertEquals(600, s.commandTimeout());
         assertEquals(3600, s.scriptTimeout());
-        assertEquals(10, s.healthInterval());
+        assertEquals(60, s.healthInterval());
         assertEquals(Settings.DEFAULT_MANAGEMENT_PORT, s.managementPort());
         assertEquals(Settings.DEFAULT_PORT, s.port());
     }
