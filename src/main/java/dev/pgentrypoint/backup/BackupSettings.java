@@ -31,6 +31,13 @@ public final class BackupSettings {
     static final List<String> TARGET_ACTIONS = List.of("promote", "pause");
     static final int DEFAULT_TIMEOUT = 86400;
     static final String RUN_DIR = "pg-entrypoint-pgbackrest";
+    /**
+     * Secret options that may also come from a file: {@code PGBACKREST_REPO1_CIPHER_PASS_FILE=/run/secrets/x}
+     * is {@code repo1-cipher-pass} with the file's content. Other {@code *_FILE} names are pgBackRest's own
+     * options ({@code repo1-storage-ca-file}) and pass through unchanged.
+     */
+    static final Pattern SECRET_FILE = Pattern.compile(
+            "PGBACKREST_(REPO\\d+_(?:CIPHER_PASS|S3_KEY|S3_KEY_SECRET|S3_TOKEN|AZURE_KEY|SFTP_PRIVATE_KEY_PASSPHRASE))_FILE");
     private static final Pattern TARGET_TIME = Pattern.compile(
             "(\\d{4}-\\d{2}-\\d{2})[ T](\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?)\\s*(Z|[+-]\\d{2}(?::?\\d{2})?)");
 
@@ -135,16 +142,32 @@ public final class BackupSettings {
         return runtime() && TYPES.stream().anyMatch(t -> schedule(t).isPresent());
     }
 
-    /** pgBackRest options given as variables: {@code PGBACKREST_REPO1_PATH=/x} is {@code repo1-path=/x}. */
+    /**
+     * pgBackRest options given as variables: {@code PGBACKREST_REPO1_PATH=/x} is {@code repo1-path=/x}; a
+     * secret given as {@code X_FILE} is read from that file (one that cannot be read is left out: validation
+     * reports it).
+     */
     Map<String, String> environmentOptions() {
         Map<String, String> options = new LinkedHashMap<>();
         settings.startingWith(PREFIX).forEach((name, value) -> {
             String suffix = name.substring(PREFIX.length());
-            if (!OWN.contains(suffix)) {
+            Matcher secretFile = SECRET_FILE.matcher(name);
+            if (secretFile.matches()) {
+                String variable = PREFIX + secretFile.group(1);
+                if (settings.raw(variable).isEmpty()) {
+                    settings.secret(variable).ifPresent(secret -> options.put(optionName(variable), secret));
+                }
+            } else if (!OWN.contains(suffix)) {
                 options.put(optionName(name), value);
             }
         });
         return options;
+    }
+
+    /** The secret options given as {@code X_FILE}, by the name of X ({@code PGBACKREST_REPO1_CIPHER_PASS}). */
+    List<String> secretFileVariables() {
+        return settings.startingWith(PREFIX).keySet().stream().map(SECRET_FILE::matcher).filter(Matcher::matches)
+                .map(m -> PREFIX + m.group(1)).toList();
     }
 
     static String optionName(String variable) {

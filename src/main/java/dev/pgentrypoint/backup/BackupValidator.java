@@ -45,6 +45,7 @@ final class BackupValidator {
         checkStanza(report, "PGBACKREST_STANZA", backup.stanza());
         checkStanza(report, "PGBACKREST_RESTORE_STANZA", backup.restoreStanza());
         settings.raw("PGBACKREST_TIMEOUT").ifPresent(v -> checkTimeout(report, v));
+        backup.secretFileVariables().forEach(variable -> checkSecretFile(report, variable));
         if (backup.socketPathTooLong(MAX_SOCKET_PATH)) {
             report.invalid("STATE_FILE", "the control socket " + backup.controlSocket() + " would be longer than "
                     + MAX_SOCKET_PATH + " bytes: put STATE_FILE in a shorter directory");
@@ -63,6 +64,16 @@ final class BackupValidator {
     private static void checkStanza(ValidationReport report, String variable, String stanza) {
         if (!stanza.matches(STANZA_NAME)) {
             report.invalid(variable, "'" + stanza + "' is not a stanza name: use letters, digits, - and _");
+        }
+    }
+
+    /** X and X_FILE together, an unreadable X_FILE, or an empty one, each named. */
+    private void checkSecretFile(ValidationReport report, String variable) {
+        ValidationReport own = new ValidationReport();
+        settings.checkSecret(variable, own);
+        own.errors().forEach(e -> report.invalid(e.subject(), e.message()));
+        if (own.errors().isEmpty() && settings.raw(variable).isEmpty() && settings.secret(variable).isEmpty()) {
+            report.invalid(variable + "_FILE", settings.raw(variable + "_FILE").orElse("") + " is empty: put the secret in it");
         }
     }
 

@@ -121,4 +121,18 @@ class BackupValidatorTest {
         env.put("STARTUP_MODE", "patroni");
         assertTrue(errors().get("PGBACKREST_RESTORE").contains("not supported with STARTUP_MODE=patroni"));
     }
+
+    @Test
+    void aSecretFileMustBeReadableNonEmptyAndAlone() throws IOException {
+        Path pass = Files.writeString(dir.resolve("pass"), "secret\n");
+        env.put("PGBACKREST_REPO1_CIPHER_PASS_FILE", pass.toString());
+        assertEquals(Map.of(), errors());
+        env.put("PGBACKREST_REPO1_CIPHER_PASS", "also");
+        assertTrue(errors().get("PGBACKREST_REPO1_CIPHER_PASS").contains("exclusive"), errors().toString());
+        env.remove("PGBACKREST_REPO1_CIPHER_PASS");
+        env.put("PGBACKREST_REPO1_CIPHER_PASS_FILE", dir.resolve("missing").toString());
+        assertTrue(errors().get("PGBACKREST_REPO1_CIPHER_PASS_FILE").startsWith("cannot read"), errors().toString());
+        env.put("PGBACKREST_REPO1_CIPHER_PASS_FILE", Files.writeString(dir.resolve("empty"), "\n").toString());
+        assertTrue(errors().get("PGBACKREST_REPO1_CIPHER_PASS_FILE").endsWith("is empty: put the secret in it"), errors().toString());
+    }
 }

@@ -1,0 +1,161 @@
+package dev.pgentrypoint.it;
+
+import static dev.pgentrypoint.it.PgBackRest.START;
+import static dev.pgentrypoint.it.PgBackRest.STOP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Backups to object storage, proven against a real S3 server (s3proxy started by the test, HTTPS on
+ * 127.0.0.1) with real pgBackRest and PostgreSQL: an encrypted repository whose passphrase comes from a
+ * file, full and incremental backups, WAL written after them, and new servers restored from nothing but
+ * the bucket and the passphrase, to the end of the archive and to a point in time.
+ */
+class S3BackupIT {
+    static final String BUCKET = "backups";
+    static final String PASSPHRASE = "it-cipher-passphrase-7f3a9c";
+
+    @TempDir
+    Path tmp;
+
+    /** An entrypoint with backups to the S3 server, encrypted with the passphrase of a file. */
+    private EntrypointProcess s3(String name, S3Server s3) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve(name));
+        EntrypointProcess e = new EntrypointProcess(dir);
+        PgBackRest.enable(e, dir);
+        s3.repository(e, 1, BUCKET);
+        Path pass = dir.resolve("cipher-pass");
+        Files.writeString(pass, PASSPHRASE + "\n");
+        EntrypointProcess.openUp(dir);
+        return e.with("PGBACKREST_REPO1_CIPHER_TYPE", "aes-256-cbc")
+                .with("PGBACKREST_REPO1_CIPHER_PASS_FILE", pass.toString());
+    }
+
+    private static String sql(EntrypointProcess e, String statement) throws Exception {
+        EntrypointProcess.Result r = e.psql("postgres", "pw", "postgres", statement);
+        assertEquals(0, r.code(), statement + ": " + r.output());
+        return r.output();
+    }
+
+    @Test
+    void encryptedS3BackupsRestoreToTheEndOfTheArchiveAndToAPointInTime() throws Exception {
+        String target;
+        try (S3Server s3 = new S3Server(tmp.resolve("s3")).bucket(BUCKET).start();
+                EntrypointProcess source = s3("source", s3)) {
+            source.with("POSTGRES_PASSWORD", "pw").start();
+            source.awaitLog("pgbackrest check passed", START);
+            assertTrue(source.log().contains("stanza-create done"), source.log());
+            sql(source, "CREATE TABLE t(n int)");
+            sql(source, "INSERT INTO t SELECT generate_series(1, 1000)");
+            EntrypointProcess.Result full = PgBackRest.command(source, tmp.resolve("cli"), "backup", "--type=full");
+            assertEquals(0, full.code(), full.output() + "\n" + source.log());
+            sql(source, "INSERT INTO t SELECT generate_series(1001, 2000)");
+            EntrypointProcess.Result incr = PgBackRest.command(source, tmp.resolve("cli"), "backup", "--type=incr");
+            assertEquals(0, incr.code(), incr.output() + "\n" + source.log());
+            assertTrue(incr.output().matches("ok type=incr label=\\d{8}-\\d{6}F_\\d{8}-\\d{6}I .*"), incr.output());
+            String info = PgBackRest.info(PgBackRest.config(source), "db");
+            assertTrue(info.contains("\"type\":\"full\"") && info.contains("\"type\":\"incr\""), info);
+            assertTrue(info.contains("\"cipher\":\"aes-256-cbc\""), info);
+
+            // written after both backups: only the archived WAL brings these back
+            sql(source, "INSERT INTO t SELECT generate_series(2001, 3000)");
+            Thread.sleep(1100);
+            target = sql(source, "SELECT now()");
+            Thread.sleep(1100);
+            sql(source, "INSERT INTO t SELECT generate_series(3001, 4000)");
+            PgBackRest.switchAndAwaitArchive(source, "pw");
+
+            assertPassphraseNowhere(source);
+            assertEncrypted(s3);
+            source.signal("TERM");
+            assertEquals(0, source.awaitExit(STOP), source.log());
+
+            try (EntrypointProcess pitr = s3("pitr", s3)) {
+                pitr.with("PGBACKREST_RESTORE", "true").with("PGBACKREST_STANZA", "pitr")
+                        .with("PGBACKREST_RESTORE_STANZA", "db").with("PGBACKREST_RESTORE_TARGET_TIME", target).start();
+                pitr.awaitState("RUNNING", START);
+                assertEquals("3000|4501500", sql(pitr, "SELECT count(*), sum(n) FROM t"));
+                assertEquals("f", sql(pitr, "SELECT pg_is_in_recovery()"));
+                pitr.signal("TERM");
+                assertEquals(0, pitr.awaitExit(STOP), pitr.log());
+            }
+            try (EntrypointProcess restored = s3("restored", s3)) {
+                restored.with("PGBACKREST_RESTORE", "true").start();
+                restored.awaitState("RUNNING", START);
+                assertEquals("4000|8002000", sql(restored, "SELECT count(*), sum(n) FROM t"));
+                assertTrue(restored.log().contains("restore done"), restored.log());
+                assertFalse(restored.log().contains("initdb done"), "initdb ran: " + restored.log());
+                restored.awaitLog("pgbackrest check passed", START);
+                assertPassphraseNowhere(restored);
+                restored.signal("TERM");
+                assertEquals(0, restored.awaitExit(STOP), restored.log());
+            }
+        }
+    }
+
+    /** Every file pgBackRest put into the bucket is OpenSSL-encrypted: none is readable as it was written. */
+    private static void assertEncrypted(S3Server s3) throws IOException {
+        List<Path> files = s3.files(BUCKET);
+        assertTrue(files.stream().anyMatch(p -> p.toString().contains("archive/db/")), "no WAL in the bucket: " + files);
+        assertTrue(files.stream().anyMatch(p -> p.getFileName().toString().equals("backup.info")), "no backup.info: " + files);
+        List<String> plain = new ArrayList<>();
+        for (Path file : files) {
+            byte[] head = new byte[8];
+            try (InputStream in = Files.newInputStream(s3.buckets().resolve(BUCKET).resolve(file))) {
+                int n = in.readNBytes(head, 0, 8);
+                if (n < 8 || !Arrays.equals(head, "Salted__".getBytes(StandardCharsets.US_ASCII))) {
+                    plain.add(file.toString());
+                }
+            }
+        }
+        assertEquals(List.of(), plain, "files of the repository that are not encrypted");
+    }
+
+    /** The passphrase is in no log line, no state file, no argv and no environment of the entrypoint's processes. */
+    private static void assertPassphraseNowhere(EntrypointProcess e) throws IOException {
+        assertFalse(e.log().contains(PASSPHRASE), "passphrase in the log");
+        assertFalse(e.state().contains(PASSPHRASE), "passphrase in the state file");
+        Path status = e.dir.resolve("run/pg-entrypoint-pgbackrest/status.json");
+        assertFalse(Files.exists(status) && Files.readString(status).contains(PASSPHRASE), "passphrase in status.json");
+        try (Stream<Path> logs = Files.walk(e.dir.resolve("pgbackrest-log"))) {
+            for (Path log : logs.filter(Files::isRegularFile).toList()) {
+                assertFalse(Files.readString(log).contains(PASSPHRASE), "passphrase in " + log);
+            }
+        }
+        List<ProcessHandle> processes = new ArrayList<>();
+        ProcessHandle.of(e.pid()).ifPresent(p -> {
+            processes.add(p);
+            p.descendants().forEach(processes::add);
+        });
+        long postmaster = e.postmasterPid();
+        ProcessHandle.of(postmaster).ifPresent(p -> {
+            processes.add(p);
+            p.descendants().forEach(processes::add);
+        });
+        assertTrue(processes.size() > 3, "no server processes found: " + processes);
+        for (ProcessHandle p : processes) {
+            for (String what : List.of("cmdline", "environ")) {
+                try {
+                    String text = new String(Files.readAllBytes(Path.of("/proc", String.valueOf(p.pid()), what)),
+                            StandardCharsets.UTF_8);
+                    assertFalse(text.contains(PASSPHRASE), "passphrase in /proc/" + p.pid() + "/" + what + ": " + text);
+                } catch (IOException gone) {
+                    // the process ended meanwhile
+                }
+            }
+        }
+    }
+}
