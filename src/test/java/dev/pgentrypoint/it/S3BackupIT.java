@@ -106,6 +106,45 @@ class S3BackupIT {
         }
     }
 
+    @Test
+    void aNewPatroniReplicaIsRestoredFromTheS3Repository() throws Exception {
+        try (S3Server s3 = new S3Server(tmp.resolve("s3")).bucket(BUCKET).start();
+                EtcdProcess etcd = new EtcdProcess(tmp.resolve("etcd"));
+                PatroniMember leader = member("m1", etcd, s3);
+                PatroniMember replica = member("m2", etcd, s3)) {
+            leader.start().awaitRunning(PatroniBackupIT.START);
+            leader.process.awaitLog("pgbackrest check passed", PatroniBackupIT.START);
+            leader.query("CREATE TABLE t AS SELECT generate_series(1, 5000) AS n");
+            EntrypointProcess.Result full = PgBackRest.command(leader.process, tmp.resolve("cli"), "backup", "--type=full");
+            assertEquals(0, full.code(), full.output() + "\n" + leader.process.log());
+            leader.query("INSERT INTO t SELECT generate_series(5001, 6000)");
+
+            replica.start().awaitRunning(PatroniBackupIT.START);
+            replica.process.awaitLog("replica has been created using pgbackrest", PatroniBackupIT.START);
+            replica.process.await(() -> {
+                try {
+                    return "6000".equals(replica.sql("SELECT count(*) FROM t").output());
+                } catch (IOException | InterruptedException e) {
+                    return false;
+                }
+            }, PatroniBackupIT.START, "every row on the replica");
+            assertEquals("t", replica.query("SELECT pg_is_in_recovery()"));
+            assertPassphraseNowhere(leader.process);
+        }
+    }
+
+    private PatroniMember member(String name, EtcdProcess etcd, S3Server s3) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve(name));
+        PatroniMember m = new PatroniMember(dir, name, etcd.endpoint());
+        PgBackRest.enable(m.process, dir);
+        s3.repository(m.process, 1, BUCKET);
+        Path pass = Files.writeString(dir.resolve("cipher-pass"), PASSPHRASE + "\n");
+        EntrypointProcess.openUp(dir);
+        m.process.with("PGBACKREST_REPO1_CIPHER_TYPE", "aes-256-cbc")
+                .with("PGBACKREST_REPO1_CIPHER_PASS_FILE", pass.toString());
+        return m;
+    }
+
     /** Every file pgBackRest put into the bucket is OpenSSL-encrypted: none is readable as it was written. */
     private static void assertEncrypted(S3Server s3) throws IOException {
         List<Path> files = s3.files(BUCKET);
