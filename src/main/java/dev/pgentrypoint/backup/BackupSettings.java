@@ -25,11 +25,18 @@ public final class BackupSettings {
     static final String PREFIX = "PGBACKREST_";
     /** Variables of the entrypoint, not options of pgBackRest. */
     static final Set<String> OWN = Set.of("ENABLED", "REQUIRED", "STANZA", "SCHEDULE_FULL", "SCHEDULE_DIFF",
-            "SCHEDULE_INCR", "RESTORE", "RESTORE_STANZA", "RESTORE_TARGET_TIME", "RESTORE_TARGET_ACTION", "TIMEOUT");
+            "SCHEDULE_INCR", "RESTORE", "RESTORE_STANZA", "RESTORE_TARGET_TIME", "RESTORE_TARGET_ACTION", "TIMEOUT",
+            "ARCHIVE_FAILURE_AFTER", "WATCH_INTERVAL", "SCHEDULE_VERIFY");
     /** Backup types, as pgBackRest names them. */
     public static final List<String> TYPES = List.of("full", "diff", "incr");
+    /** What runs on a schedule: the backup types, and {@code pgbackrest verify} of the repositories. */
+    static final List<String> SCHEDULED = List.of("full", "diff", "incr", "verify");
     static final List<String> TARGET_ACTIONS = List.of("promote", "pause");
     static final int DEFAULT_TIMEOUT = 86400;
+    /** Seconds WAL archiving may fail before the backup health check is DEGRADED. */
+    static final int DEFAULT_ARCHIVE_FAILURE_AFTER = 300;
+    /** Seconds between two {@code pgbackrest info} runs that ask every repository. */
+    static final int DEFAULT_WATCH_INTERVAL = 60;
     static final String RUN_DIR = "pg-entrypoint-pgbackrest";
     /**
      * Secret options that may also come from a file: {@code PGBACKREST_REPO1_CIPHER_PASS_FILE=/run/secrets/x}
@@ -106,6 +113,44 @@ public final class BackupSettings {
         }
     }
 
+    /** Seconds WAL archiving may fail before the backup health check is DEGRADED. */
+    int archiveFailureAfterSeconds() {
+        return seconds("ARCHIVE_FAILURE_AFTER", DEFAULT_ARCHIVE_FAILURE_AFTER);
+    }
+
+    /** Seconds between two runs of {@code pgbackrest info} that check every repository. */
+    int watchIntervalSeconds() {
+        return seconds("WATCH_INTERVAL", DEFAULT_WATCH_INTERVAL);
+    }
+
+    private int seconds(String name, int fallback) {
+        try {
+            return Integer.parseInt(settings.raw(PREFIX + name).orElse("").trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    /** The schedule variable with the shortest interval between two backups, and that interval. */
+    Optional<Map.Entry<String, java.time.Duration>> shortestSchedule() {
+        Map.Entry<String, java.time.Duration> best = null;
+        for (String type : TYPES) {
+            Optional<String> schedule = schedule(type);
+            if (schedule.isEmpty()) {
+                continue;
+            }
+            try {
+                java.time.Duration period = CronSchedule.period(CronSchedule.toQuartz(schedule.get()), java.time.Instant.now());
+                if (!period.isZero() && (best == null || period.compareTo(best.getValue()) < 0)) {
+                    best = Map.entry(PREFIX + "SCHEDULE_" + type.toUpperCase(Locale.ROOT), period);
+                }
+            } catch (IllegalArgumentException invalid) {
+                // validation reports it
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
     Optional<String> schedule(String type) {
         return settings.raw(PREFIX + "SCHEDULE_" + type.toUpperCase(Locale.ROOT));
     }
@@ -123,7 +168,9 @@ public final class BackupSettings {
         p.put("entrypoint.backup.runtime", String.valueOf(serving));
         p.put("entrypoint.backup.timeout", String.valueOf(timeoutSeconds() * 1000L));
         p.put("entrypoint.backup.timeout.seconds", String.valueOf(timeoutSeconds()));
-        for (String type : TYPES) {
+        p.put("entrypoint.backup.watch.enabled", String.valueOf(serving && !dryRun && !root));
+        p.put("entrypoint.backup.watch.interval", String.valueOf(watchIntervalSeconds() * 1000L));
+        for (String type : SCHEDULED) {
             String quartz = CronSchedule.NEVER;
             try {
                 quartz = schedule(type).map(CronSchedule::toQuartz).orElse(CronSchedule.NEVER);
@@ -139,7 +186,7 @@ public final class BackupSettings {
 
     /** Whether a schedule route may be loaded: backups run and at least one schedule is set. */
     public boolean anySchedule() {
-        return runtime() && TYPES.stream().anyMatch(t -> schedule(t).isPresent());
+        return runtime() && SCHEDULED.stream().anyMatch(t -> schedule(t).isPresent());
     }
 
     /**

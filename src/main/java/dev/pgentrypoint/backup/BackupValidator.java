@@ -45,6 +45,9 @@ final class BackupValidator {
         checkStanza(report, "PGBACKREST_STANZA", backup.stanza());
         checkStanza(report, "PGBACKREST_RESTORE_STANZA", backup.restoreStanza());
         settings.raw("PGBACKREST_TIMEOUT").ifPresent(v -> checkTimeout(report, v));
+        for (String seconds : List.of("PGBACKREST_ARCHIVE_FAILURE_AFTER", "PGBACKREST_WATCH_INTERVAL")) {
+            settings.raw(seconds).ifPresent(v -> checkSeconds(report, seconds, v));
+        }
         backup.secretFileVariables().forEach(variable -> checkSecretFile(report, variable));
         if (backup.socketPathTooLong(MAX_SOCKET_PATH)) {
             report.invalid("STATE_FILE", "the control socket " + backup.controlSocket() + " would be longer than "
@@ -74,6 +77,17 @@ final class BackupValidator {
         own.errors().forEach(e -> report.invalid(e.subject(), e.message()));
         if (own.errors().isEmpty() && settings.raw(variable).isEmpty() && settings.secret(variable).isEmpty()) {
             report.invalid(variable + "_FILE", settings.raw(variable + "_FILE").orElse("") + " is empty: put the secret in it");
+        }
+    }
+
+    private static void checkSeconds(ValidationReport report, String variable, String value) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < 1 || n > 86400) {
+                report.invalid(variable, value + " is out of range: give seconds between 1 and 86400");
+            }
+        } catch (NumberFormatException e) {
+            report.invalid(variable, "'" + value + "' is not a number: give seconds between 1 and 86400");
         }
     }
 
@@ -125,7 +139,7 @@ final class BackupValidator {
     }
 
     private void checkSchedules(ValidationReport report) {
-        for (String type : BackupSettings.TYPES) {
+        for (String type : BackupSettings.SCHEDULED) {
             backup.schedule(type).ifPresent(schedule -> {
                 try {
                     CronSchedule.toQuartz(schedule);

@@ -92,11 +92,11 @@ public final class HealthChecks {
         if (result.up()) {
             lastSuccess.put(result.name(), System.currentTimeMillis());
         }
-        if (before != null && before.up() != result.up()) {
+        if (before != null && !before.status().equals(result.status())) {
             if (result.up()) {
                 LOG.info("check={} status=UP {}", result.name(), result.message());
             } else {
-                LOG.warn("check={} status=DOWN {}", result.name(), result.message());
+                LOG.warn("check={} status={} {}", result.name(), result.status(), result.message());
             }
         }
     }
@@ -124,6 +124,11 @@ public final class HealthChecks {
             return results.stream().allMatch(CheckResult::up);
         }
 
+        /** {@code UP}; {@code DEGRADED} when every failing check is only degraded; else {@code DOWN}. */
+        public String status() {
+            return up() ? "UP" : results.stream().allMatch(r -> r.up() || r.degraded()) ? "DEGRADED" : "DOWN";
+        }
+
         /** The first failing check's reason, or a summary when all are up. */
         public String oneLine() {
             return results.stream().filter(r -> !r.up()).findFirst()
@@ -136,12 +141,12 @@ public final class HealthChecks {
             for (CheckResult r : results) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("name", r.name());
-                m.put("status", r.up() ? "UP" : "DOWN");
+                m.put("status", r.status());
                 m.put("message", r.message());
                 list.add(m);
             }
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("status", up() ? "UP" : "DOWN");
+            out.put("status", status());
             out.put("time", Instant.now().toString());
             out.put("checks", list);
             return Json.object(out);

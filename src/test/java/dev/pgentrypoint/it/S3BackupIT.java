@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -130,6 +131,81 @@ class S3BackupIT {
             }, PatroniBackupIT.START, "every row on the replica");
             assertEquals("t", replica.query("SELECT pg_is_in_recovery()"));
             assertPassphraseNowhere(leader.process);
+        }
+    }
+
+    @Test
+    void aStoppedS3ServerTurnsTheBackupCheckDegradedWhileTheDatabaseServes() throws Exception {
+        try (S3Server s3 = new S3Server(tmp.resolve("s3")).bucket(BUCKET).start();
+                EntrypointProcess e = new EntrypointProcess(Files.createDirectories(tmp.resolve("db")))) {
+            PgBackRest.enable(e, e.dir);
+            s3.repository(e, 1, BUCKET).with("POSTGRES_PASSWORD", "pw").with("HEALTH_INTERVAL", "2")
+                    .with("PGBACKREST_WATCH_INTERVAL", "5").with("PGBACKREST_ARCHIVE_FAILURE_AFTER", "10").start();
+            e.awaitLog("pgbackrest check passed", START);
+            e.await(() -> metric(e, "pg_entrypoint_backup_repository_reachable{repo=\"1\"}") == 1.0, START, "repository reachable");
+            assertEquals("UP", backupCheck(e), e.http("/observe/health").output());
+            assertTrue(metric(e, "pg_entrypoint_backup_archived_total") > 0, e.http("/observe/metrics").output());
+
+            s3.stop();
+            long stopped = System.nanoTime();
+            sql(e, "CREATE TABLE t AS SELECT generate_series(1, 1000) AS n");
+            sql(e, "SELECT pg_switch_wal()");
+            // documented: within PGBACKREST_WATCH_INTERVAL + 40 s (pgbackrest info gives up after 4 x 10 s)
+            e.await(() -> "DEGRADED".equals(backupCheck(e)), Duration.ofSeconds(5 + 40 + 30), "backup check DEGRADED");
+            System.out.printf("S3 stopped -> backup check DEGRADED after %.1f s%n", (System.nanoTime() - stopped) / 1e9);
+            assertTrue(e.http("/observe/health").output().contains("repository 1 cannot be reached"), e.http("/observe/health").output());
+            assertEquals(0.0, metric(e, "pg_entrypoint_backup_repository_reachable{repo=\"1\"}"));
+            assertEquals(200, e.http("/observe/health/ready").code(), "backups at risk, the server still serves");
+            assertEquals(503, e.http("/observe/health").code());
+            sql(e, "INSERT INTO t SELECT generate_series(1001, 2000)");
+            assertEquals("2000", sql(e, "SELECT count(*) FROM t"));
+
+            // documented: within archive-timeout (60 s) + PGBACKREST_ARCHIVE_FAILURE_AFTER + HEALTH_INTERVAL
+            e.await(() -> health(e).contains("WAL archiving has failed since"),
+                    Duration.ofSeconds(60 + 10 + 2 + 60), "archive failure named");
+            System.out.printf("S3 stopped -> archive failure named after %.1f s%n", (System.nanoTime() - stopped) / 1e9);
+            assertTrue(metric(e, "pg_entrypoint_backup_archive_failures_total") > 0, e.http("/observe/metrics").output());
+            assertTrue(metric(e, "pg_entrypoint_backup_archive_failing_seconds") >= 10, e.http("/observe/metrics").output());
+            EntrypointProcess.Result cli = PgBackRest.command(e, tmp.resolve("cli"), "healthcheck", "--type=backup");
+            assertEquals(1, cli.code(), cli.output());
+            assertTrue(cli.output().startsWith("degraded: backup: WAL archiving has failed since"), cli.output());
+            assertTrue(e.log().contains("check=backup status=DEGRADED"), e.log());
+
+            s3.start();
+            sql(e, "SELECT pg_switch_wal()");
+            e.await(() -> "UP".equals(backupCheck(e)), Duration.ofSeconds(180), "backup check UP again");
+            assertEquals(0.0, metric(e, "pg_entrypoint_backup_archive_failing_seconds"));
+            e.signal("TERM");
+            assertEquals(0, e.awaitExit(STOP), e.log());
+        }
+    }
+
+    /** The status of the backup check in /observe/health. */
+    private static String backupCheck(EntrypointProcess e) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{\"name\":\"backup\",\"status\":\"([A-Z]+)\"")
+                .matcher(health(e));
+        return m.find() ? m.group(1) : "";
+    }
+
+    /** The answer of /observe/health. */
+    private static String health(EntrypointProcess e) {
+        try {
+            return e.http("/observe/health").output();
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    /** A value of /observe/metrics, NaN when missing; {@code series} as in the text format. */
+    private static double metric(EntrypointProcess e, String series) {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(series) + " (\\S+)$")
+                    .matcher(e.http("/observe/metrics").output());
+            return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
         }
     }
 
