@@ -217,10 +217,16 @@ public final class Backup {
 
     /** A backup of a type validated by {@link BackupStatus#begin}; its label is read from the console output. */
     public List<String> backupArgs(String type) {
+        return backupArgs(type, 0);
+    }
+
+    /** A backup to repository {@code repo} (checked by {@link BackupStatus#begin}); 0 leaves the choice to pgBackRest (repo1). */
+    public List<String> backupArgs(String type, int repo) {
         if (!BackupSettings.TYPES.contains(type)) {
             throw new IllegalArgumentException("unknown backup type " + type);
         }
-        return pgbackrest(backup.stanza(), "backup", "--type=" + type, "--log-level-console=info");
+        return repo > 0 ? pgbackrest(backup.stanza(), "backup", "--type=" + type, "--repo=" + repo, "--log-level-console=info")
+                : pgbackrest(backup.stanza(), "backup", "--type=" + type, "--log-level-console=info");
     }
 
     /**
@@ -288,8 +294,9 @@ public final class Backup {
         if (backup.enabled()) {
             lines.add("after PostgreSQL is up: stanza-create (or stanza-upgrade) if needed, then pgbackrest check; on failure "
                     + (backup.required() ? "exit 2 (PGBACKREST_REQUIRED=true)" : "keep serving, backup health unhealthy"));
-            for (String type : BackupSettings.TYPES) {
-                backup.schedule(type).ifPresent(s -> lines.add(type + " backups on schedule '" + s + "'"));
+            for (String type : BackupSettings.BACKUP_SCHEDULES) {
+                backup.schedule(type).ifPresent(s -> lines.add(type.replace("-repo", " backups to repository ")
+                        + (type.contains("-repo") ? "" : " backups") + " on schedule '" + s + "'"));
             }
             backup.schedule("verify").ifPresent(s -> lines.add("pgbackrest verify on schedule '" + s + "'"));
         }

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code pg-entrypoint backup [--type=full|diff|incr]}: asks the running entrypoint, over its
+ * {@code pg-entrypoint backup [--type=full|diff|incr] [--repo=N]}: asks the running entrypoint, over its
  * control socket, to run the backup route now, waits for it and prints its outcome. Exit 0 when
  * the backup succeeded, 1 when it failed, was skipped, or no entrypoint with backups answered.
  */
@@ -22,16 +22,19 @@ public final class BackupCli {
 
     public static void main(String[] args) {
         String type = "incr";
+        String repo = "";
         for (String arg : args) {
             if (arg.startsWith("--type=") && BackupSettings.TYPES.contains(arg.substring("--type=".length()))) {
                 type = arg.substring("--type=".length());
+            } else if (arg.matches("--repo=\\d{1,3}")) {
+                repo = " repo" + arg.substring("--repo=".length());
             } else {
-                System.out.println("failed: unknown argument " + arg + " (use --type=full|diff|incr)");
+                System.out.println("failed: unknown argument " + arg + " (use --type=full|diff|incr and --repo=N)");
                 System.exit(1);
             }
         }
         Path socket = new BackupSettings(new Settings(System.getenv(), List.of(), Path.of("."))).controlSocket();
-        String answer = request(socket, "backup " + type);
+        String answer = request(socket, "backup " + type + repo);
         System.out.println(answer);
         System.exit(answer.startsWith("ok ") ? 0 : 1);
     }

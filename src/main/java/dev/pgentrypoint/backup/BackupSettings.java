@@ -26,11 +26,17 @@ public final class BackupSettings {
     /** Variables of the entrypoint, not options of pgBackRest. */
     static final Set<String> OWN = Set.of("ENABLED", "REQUIRED", "STANZA", "SCHEDULE_FULL", "SCHEDULE_DIFF",
             "SCHEDULE_INCR", "RESTORE", "RESTORE_STANZA", "RESTORE_TARGET_TIME", "RESTORE_TARGET_ACTION", "TIMEOUT",
-            "ARCHIVE_FAILURE_AFTER", "WATCH_INTERVAL", "SCHEDULE_VERIFY");
+            "ARCHIVE_FAILURE_AFTER", "WATCH_INTERVAL", "SCHEDULE_VERIFY", "SCHEDULE_FULL_REPO2", "SCHEDULE_DIFF_REPO2",
+            "SCHEDULE_INCR_REPO2", "RESTORE_REPO");
     /** Backup types, as pgBackRest names them. */
     public static final List<String> TYPES = List.of("full", "diff", "incr");
-    /** What runs on a schedule: the backup types, and {@code pgbackrest verify} of the repositories. */
-    static final List<String> SCHEDULED = List.of("full", "diff", "incr", "verify");
+    /**
+     * Backup schedules: each type to pgBackRest's default repository (repo1), and each type to repository 2
+     * ({@code PGBACKREST_SCHEDULE_FULL_REPO2}), so a local and an off-host repository keep their own rhythm.
+     */
+    static final List<String> BACKUP_SCHEDULES = List.of("full", "diff", "incr", "full-repo2", "diff-repo2", "incr-repo2");
+    /** What runs on a schedule: the backups, and {@code pgbackrest verify} of the repositories. */
+    static final List<String> SCHEDULED = List.of("full", "diff", "incr", "full-repo2", "diff-repo2", "incr-repo2", "verify");
     static final List<String> TARGET_ACTIONS = List.of("promote", "pause");
     static final int DEFAULT_TIMEOUT = 86400;
     /** Seconds WAL archiving may fail before the backup health check is DEGRADED. */
@@ -134,7 +140,7 @@ public final class BackupSettings {
     /** The schedule variable with the shortest interval between two backups, and that interval. */
     Optional<Map.Entry<String, java.time.Duration>> shortestSchedule() {
         Map.Entry<String, java.time.Duration> best = null;
-        for (String type : TYPES) {
+        for (String type : BACKUP_SCHEDULES) {
             Optional<String> schedule = schedule(type);
             if (schedule.isEmpty()) {
                 continue;
@@ -142,7 +148,7 @@ public final class BackupSettings {
             try {
                 java.time.Duration period = CronSchedule.period(CronSchedule.toQuartz(schedule.get()), java.time.Instant.now());
                 if (!period.isZero() && (best == null || period.compareTo(best.getValue()) < 0)) {
-                    best = Map.entry(PREFIX + "SCHEDULE_" + type.toUpperCase(Locale.ROOT), period);
+                    best = Map.entry(scheduleVariable(type), period);
                 }
             } catch (IllegalArgumentException invalid) {
                 // validation reports it
@@ -152,7 +158,35 @@ public final class BackupSettings {
     }
 
     Optional<String> schedule(String type) {
-        return settings.raw(PREFIX + "SCHEDULE_" + type.toUpperCase(Locale.ROOT));
+        return settings.raw(scheduleVariable(type));
+    }
+
+    /** {@code full} is {@code PGBACKREST_SCHEDULE_FULL}, {@code full-repo2} is {@code PGBACKREST_SCHEDULE_FULL_REPO2}. */
+    static String scheduleVariable(String scheduled) {
+        return PREFIX + "SCHEDULE_" + scheduled.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /** The repository to restore from ({@code PGBACKREST_RESTORE_REPO}), 0 for pgBackRest's choice. */
+    int restoreRepo() {
+        return settings.raw(PREFIX + "RESTORE_REPO").map(this::repository).orElse(0);
+    }
+
+    /**
+     * A repository number that is configured ({@code repoN-*} set by a variable or file, or 1).
+     *
+     * @throws IllegalArgumentException naming what is configured
+     */
+    int repository(String number) {
+        List<Integer> configured = ConfigAssembler.repositories(ConfigAssembler.assemble(this).config());
+        try {
+            int n = Integer.parseInt(number.strip().replaceFirst("^repo", ""));
+            if (configured.contains(n)) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("'" + number + "' is not a configured repository: use one of " + configured);
     }
 
     /**

@@ -41,6 +41,8 @@ public final class BackupStatus {
     private final Clock clock;
     private String runningExchange;
     private String runningType = "";
+    /** The repository the running backup goes to; 0 for pgBackRest's default (repo1). */
+    private int runningRepo;
     private Instant runningSince;
     private volatile boolean setUp;
     private volatile boolean standby;
@@ -160,10 +162,13 @@ public final class BackupStatus {
      * @throws Skipped when the server is not running or another backup runs
      */
     public synchronized String begin(String type, Exchange exchange) {
-        String t = type == null ? "" : type.strip().toLowerCase(Locale.ROOT);
+        String spec = type == null ? "" : type.strip().toLowerCase(Locale.ROOT);
+        int colon = spec.indexOf(':');
+        String t = colon < 0 ? spec : spec.substring(0, colon);
         if (!BackupSettings.TYPES.contains(t)) {
             throw new IllegalArgumentException("unknown backup type '" + type + "': use full, diff or incr");
         }
+        int repo = colon < 0 ? 0 : backup.repository(spec.substring(colon + 1));
         if (state.current() != State.RUNNING) {
             throw new Skipped(t + " backup skipped: the server is not running (state " + state.current() + ")");
         }
@@ -172,9 +177,15 @@ public final class BackupStatus {
         }
         runningExchange = exchange.getExchangeId();
         runningType = t;
+        runningRepo = repo;
         runningSince = clock.instant();
         write();
         return t;
+    }
+
+    /** The repository the running backup goes to ({@code <type>:<N>} given to {@link #begin}); 0 for pgBackRest's default. */
+    public synchronized int runningRepository() {
+        return runningRepo;
     }
 
     /** Continues only on a primary; {@code inRecovery} is the answer of {@code SELECT pg_is_in_recovery()}. */
@@ -232,7 +243,8 @@ public final class BackupStatus {
         lastDurationSeconds = Duration.between(runningSince, lastSuccess).toMillis() / 1000.0;
         lastError = "";
         count(runningType, "success");
-        String outcome = String.format(Locale.ROOT, "ok type=%s label=%s seconds=%.1f", runningType, lastLabel, lastDurationSeconds);
+        String outcome = String.format(Locale.ROOT, "ok type=%s%s label=%s seconds=%.1f", runningType,
+                runningRepo > 0 ? " repo=" + runningRepo : "", lastLabel, lastDurationSeconds);
         release(exchange);
         exchange.getIn().setBody(outcome);
         LOG.info("backup done {}", outcome.substring(3));

@@ -143,14 +143,24 @@ final class BackupValidator {
             backup.schedule(type).ifPresent(schedule -> {
                 try {
                     CronSchedule.toQuartz(schedule);
+                    if (type.endsWith("-repo2")) {
+                        backup.repository("2");
+                    }
                 } catch (IllegalArgumentException e) {
-                    report.invalid("PGBACKREST_SCHEDULE_" + type.toUpperCase(Locale.ROOT), e.getMessage());
+                    report.invalid(BackupSettings.scheduleVariable(type), e.getMessage());
                 }
             });
         }
     }
 
     private void checkRestore(ValidationReport report) {
+        settings.raw("PGBACKREST_RESTORE_REPO").ifPresent(r -> {
+            try {
+                backup.repository(r);
+            } catch (IllegalArgumentException e) {
+                report.invalid("PGBACKREST_RESTORE_REPO", e.getMessage());
+            }
+        });
         backup.targetTimeRaw().ifPresent(t -> {
             try {
                 BackupSettings.normalizeTargetTime(t);

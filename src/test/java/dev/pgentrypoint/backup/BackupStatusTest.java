@@ -85,6 +85,14 @@ class BackupStatusTest {
         assertTrue(meters.get("pg_entrypoint_backup_last_success_timestamp_seconds").gauge().value() > 1.7e9);
         assertEquals("diff", status.begin("diff", second), "the guard is free again");
         assertThrows(IllegalArgumentException.class, () -> status.begin("weekly", new DefaultExchange(context)));
+        IllegalArgumentException noRepo = assertThrows(IllegalArgumentException.class,
+                () -> status.begin("full:2", new DefaultExchange(context)));
+        assertEquals("'2' is not a configured repository: use one of [1]", noRepo.getMessage());
+        env.put("PGBACKREST_REPO2_PATH", dir.resolve("repo2").toString());
+        Exchange third = new DefaultExchange(context);
+        BackupStatus two = status();
+        assertEquals("full", two.begin("full:2", third));
+        assertEquals(2, two.runningRepository());
     }
 
     @Test

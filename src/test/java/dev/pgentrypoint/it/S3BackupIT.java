@@ -56,7 +56,7 @@ class S3BackupIT {
         String target;
         try (S3Server s3 = new S3Server(tmp.resolve("s3")).bucket(BUCKET).start();
                 EntrypointProcess source = s3("source", s3)) {
-            source.with("POSTGRES_PASSWORD", "pw").start();
+            source.with("POSTGRES_PASSWORD", "pw").with("PGBACKREST_SCHEDULE_VERIFY", "*/15 * * * * ?").start();
             source.awaitLog("pgbackrest check passed", START);
             assertTrue(source.log().contains("stanza-create done"), source.log());
             sql(source, "CREATE TABLE t(n int)");
@@ -70,6 +70,10 @@ class S3BackupIT {
             String info = PgBackRest.info(PgBackRest.config(source), "db");
             assertTrue(info.contains("\"type\":\"full\"") && info.contains("\"type\":\"incr\""), info);
             assertTrue(info.contains("\"cipher\":\"aes-256-cbc\""), info);
+            int before = source.log().length();
+            source.await(() -> source.log().substring(before).contains("verify passed"), START, "a verify after the backups");
+            assertTrue(metric(source, "pg_entrypoint_backup_verify_runs_total{outcome=\"success\"}") >= 1,
+                    source.http("/observe/metrics").output());
 
             // written after both backups: only the archived WAL brings these back
             sql(source, "INSERT INTO t SELECT generate_series(2001, 3000)");
@@ -177,6 +181,62 @@ class S3BackupIT {
             assertEquals(0.0, metric(e, "pg_entrypoint_backup_archive_failing_seconds"));
             e.signal("TERM");
             assertEquals(0, e.awaitExit(STOP), e.log());
+        }
+    }
+
+    @Test
+    void twoRepositoriesArchiveToBothBackUpOnTheirOwnSchedulesAndRestoreFromTheChosenOne() throws Exception {
+        try (S3Server s3 = new S3Server(tmp.resolve("s3")).bucket(BUCKET).start()) {
+            twoRepositories(s3);
+        }
+    }
+
+    private void twoRepositories(S3Server s3) throws Exception {
+        try (EntrypointProcess source = new EntrypointProcess(Files.createDirectories(tmp.resolve("source")))) {
+            PgBackRest.enable(source, source.dir);
+            s3.repository(source, 2, BUCKET).with("POSTGRES_PASSWORD", "pw")
+                    .with("PGBACKREST_SCHEDULE_FULL_REPO2", "*/10 * * * * ?").start();
+            source.awaitLog("pgbackrest check passed", START);
+            sql(source, "CREATE TABLE t AS SELECT generate_series(1, 1000) AS n");
+            source.awaitLog("backup done type=full repo=2 label=", START);
+            // the schedule of repository 2 keeps firing; one backup runs at a time, so try again when it was skipped
+            EntrypointProcess.Result local = PgBackRest.command(source, tmp.resolve("cli"), "backup", "--type=full");
+            for (int i = 0; i < 10 && local.output().contains("skipped: another backup"); i++) {
+                Thread.sleep(2000);
+                local = PgBackRest.command(source, tmp.resolve("cli"), "backup", "--type=full");
+            }
+            assertEquals(0, local.code(), local.output() + "\n" + source.log());
+            assertTrue(local.output().startsWith("ok type=full label="), "no --repo: repository 1, " + local.output());
+            String info = PgBackRest.info(PgBackRest.config(source), "db");
+            assertTrue(info.contains("\"repo-key\":1") && info.contains("\"repo-key\":2"), "a backup in each repository: " + info);
+            EntrypointProcess.Result wrong = PgBackRest.command(source, tmp.resolve("cli"), "backup", "--type=full", "--repo=3");
+            assertEquals(1, wrong.code(), wrong.output());
+            assertTrue(wrong.output().contains("'3' is not a configured repository: use one of [1, 2]"), wrong.output());
+
+            sql(source, "INSERT INTO t SELECT generate_series(1001, 2000)");
+            PgBackRest.switchAndAwaitArchive(source, "pw");
+            String last = sql(source, "SELECT last_archived_wal FROM pg_stat_archiver");
+            source.await(() -> {
+                try {
+                    return PgBackRest.archived(source.dir.resolve("repo"), "db").stream().anyMatch(n -> n.startsWith(last))
+                            && s3.files(BUCKET).stream().anyMatch(p -> p.getFileName().toString().startsWith(last));
+                } catch (IOException e) {
+                    return false;
+                }
+            }, START, "segment " + last + " in both repositories");
+            source.signal("TERM");
+            assertEquals(0, source.awaitExit(STOP), source.log());
+        }
+        // a new host: its repository 1 is an empty directory, repository 2 is the bucket
+        try (EntrypointProcess restored = new EntrypointProcess(Files.createDirectories(tmp.resolve("restored")))) {
+            PgBackRest.enable(restored, restored.dir);
+            s3.repository(restored, 2, BUCKET).with("PGBACKREST_ENABLED", "false").with("PGBACKREST_RESTORE", "true")
+                    .with("PGBACKREST_RESTORE_REPO", "2").start();
+            restored.awaitState("RUNNING", START);
+            assertEquals("2000|2001000", sql(restored, "SELECT count(*), sum(n) FROM t"));
+            assertEquals(List.of(), PgBackRest.archived(restored.dir.resolve("repo"), "db"));
+            restored.signal("TERM");
+            assertEquals(0, restored.awaitExit(STOP), restored.log());
         }
     }
 
