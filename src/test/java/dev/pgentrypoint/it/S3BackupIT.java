@@ -1,7 +1,5 @@
 package dev.pgentrypoint.it;
 
-import static dev.pgentrypoint.it.PgBackRest.START;
-import static dev.pgentrypoint.it.PgBackRest.STOP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,6 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 class S3BackupIT {
     static final String BUCKET = "backups";
     static final String PASSPHRASE = "it-cipher-passphrase-7f3a9c";
+    /** Generous: object storage, encryption and a shared 2-core machine make every step slower than with posix. */
+    static final Duration START = Duration.ofSeconds(240);
+    static final Duration STOP = Duration.ofSeconds(60);
 
     @TempDir
     Path tmp;
@@ -117,22 +118,22 @@ class S3BackupIT {
                 EtcdProcess etcd = new EtcdProcess(tmp.resolve("etcd"));
                 PatroniMember leader = member("m1", etcd, s3);
                 PatroniMember replica = member("m2", etcd, s3)) {
-            leader.start().awaitRunning(PatroniBackupIT.START);
-            leader.process.awaitLog("pgbackrest check passed", PatroniBackupIT.START);
+            leader.start().awaitRunning(START);
+            leader.process.awaitLog("pgbackrest check passed", START);
             leader.query("CREATE TABLE t AS SELECT generate_series(1, 5000) AS n");
             EntrypointProcess.Result full = PgBackRest.command(leader.process, tmp.resolve("cli"), "backup", "--type=full");
             assertEquals(0, full.code(), full.output() + "\n" + leader.process.log());
             leader.query("INSERT INTO t SELECT generate_series(5001, 6000)");
 
-            replica.start().awaitRunning(PatroniBackupIT.START);
-            replica.process.awaitLog("replica has been created using pgbackrest", PatroniBackupIT.START);
+            replica.start().awaitRunning(START);
+            replica.process.awaitLog("replica has been created using pgbackrest", START);
             replica.process.await(() -> {
                 try {
                     return "6000".equals(replica.sql("SELECT count(*) FROM t").output());
                 } catch (IOException | InterruptedException e) {
                     return false;
                 }
-            }, PatroniBackupIT.START, "every row on the replica");
+            }, START, "every row on the replica");
             assertEquals("t", replica.query("SELECT pg_is_in_recovery()"));
             assertPassphraseNowhere(leader.process);
         }
