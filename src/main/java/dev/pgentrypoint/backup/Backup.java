@@ -187,6 +187,23 @@ public final class Backup {
         return pgbackrest(backup.stanza(), "info", "--output=json");
     }
 
+    /** {@code pgbackrest verify}: reads every file of the repositories and checks it against its checksum. */
+    public List<String> verifyArgs() {
+        return pgbackrest(backup.stanza(), "verify");
+    }
+
+    /** Seconds a watch's {@code pgbackrest info} waits for a repository to answer, unless io-timeout is configured. */
+    static final int WATCH_IO_TIMEOUT = 10;
+
+    /**
+     * {@code pgbackrest info} of the repository watch: with a short {@code io-timeout} unless one is configured,
+     * so an unreachable repository is reported in seconds, not after pgBackRest's minute per file.
+     */
+    public List<String> watchInfoArgs() {
+        boolean configured = ConfigAssembler.assemble(backup).config().keys().contains("io-timeout");
+        return configured ? infoArgs() : pgbackrest(backup.stanza(), "info", "--output=json", "--io-timeout=" + WATCH_IO_TIMEOUT);
+    }
+
     public List<String> stanzaArgs(String action) {
         return pgbackrest(backup.stanza(), "stanza-" + action);
     }
@@ -197,10 +214,16 @@ public final class Backup {
 
     /** A backup of a type validated by {@link BackupStatus#begin}; its label is read from the console output. */
     public List<String> backupArgs(String type) {
+        return backupArgs(type, 0);
+    }
+
+    /** A backup to repository {@code repo} (checked by {@link BackupStatus#begin}); 0 leaves the choice to pgBackRest (repo1). */
+    public List<String> backupArgs(String type, int repo) {
         if (!BackupSettings.TYPES.contains(type)) {
             throw new IllegalArgumentException("unknown backup type " + type);
         }
-        return pgbackrest(backup.stanza(), "backup", "--type=" + type, "--log-level-console=info");
+        return repo > 0 ? pgbackrest(backup.stanza(), "backup", "--type=" + type, "--repo=" + repo, "--log-level-console=info")
+                : pgbackrest(backup.stanza(), "backup", "--type=" + type, "--log-level-console=info");
     }
 
     /**
@@ -232,6 +255,12 @@ public final class Backup {
 
     public List<String> primaryQueryArgs() {
         return psql("SELECT pg_is_in_recovery()");
+    }
+
+    /** One row of pg_stat_archiver: {@code archived|failed|last_archived|last_failed|last_failed_wal}, times in epoch seconds. */
+    public List<String> archiverQueryArgs() {
+        return psql("SELECT archived_count, failed_count, coalesce(extract(epoch FROM last_archived_time)::bigint, 0), "
+                + "coalesce(extract(epoch FROM last_failed_time)::bigint, 0), coalesce(last_failed_wal, '') FROM pg_stat_archiver");
     }
 
     /** Stops a pgbackrest command of ours that is still running at shutdown: SIGTERM, SIGKILL after 10 s. */
@@ -270,9 +299,11 @@ public final class Backup {
         if (backup.enabled()) {
             lines.add("after PostgreSQL is up: stanza-create (or stanza-upgrade) if needed, then pgbackrest check; on failure "
                     + (backup.required() ? "exit 2 (PGBACKREST_REQUIRED=true)" : "keep serving, backup health unhealthy"));
-            for (String type : BackupSettings.TYPES) {
-                backup.schedule(type).ifPresent(s -> lines.add(type + " backups on schedule '" + s + "'"));
+            for (String type : BackupSettings.BACKUP_SCHEDULES) {
+                backup.schedule(type).ifPresent(s -> lines.add(type.replace("-repo", " backups to repository ")
+                        + (type.contains("-repo") ? "" : " backups") + " on schedule '" + s + "'"));
             }
+            backup.schedule("verify").ifPresent(s -> lines.add("pgbackrest verify on schedule '" + s + "'"));
         }
         return lines;
     }

@@ -17,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code pg-entrypoint backup [--type=full|diff|incr]}: asks the running entrypoint, over its
+ * {@code pg-entrypoint backup [--type=full|diff|incr] [--repo=N]}: asks the running entrypoint, over its
  * control socket, to run the backup route now, waits for it and prints its outcome. A server that
  * has only just started opens the socket after its stanza and check: the command waits for it,
  * up to {@code PGBACKREST_TIMEOUT}, while the entrypoint's state says it is on its way. Exit 0 when
@@ -25,13 +25,14 @@ import java.util.regex.Pattern;
  */
 public final class BackupCli {
     static final String USAGE = """
-            Usage: pg-entrypoint backup [--type=full|diff|incr]
+            Usage: pg-entrypoint backup [--type=full|diff|incr] [--repo=N]
 
             Asks the running entrypoint (PGBACKREST_ENABLED=true, server RUNNING) to take a pgBackRest backup
             now, over its control socket next to STATE_FILE, waits for it and prints its outcome.
             Exit codes: 0 the backup succeeded, 1 it failed, was skipped, or no entrypoint answered.
 
             --type=TYPE  full, diff or incr (default incr; pgBackRest makes it full when no full backup exists)
+            --repo=N     back up to repository N only (default: pgBackRest's default, repository 1)
             --help, -h   this text
 
             Variables: STATE_FILE (the same as the entrypoint's).
@@ -42,6 +43,7 @@ public final class BackupCli {
 
     public static void main(String[] args) {
         String type = "incr";
+        String repo = "";
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
                 System.out.println(USAGE);
@@ -49,8 +51,10 @@ public final class BackupCli {
             }
             if (arg.startsWith("--type=") && BackupSettings.TYPES.contains(arg.substring("--type=".length()))) {
                 type = arg.substring("--type=".length());
+            } else if (arg.matches("--repo=\\d{1,3}")) {
+                repo = " repo" + arg.substring("--repo=".length());
             } else {
-                System.out.println("failed: unknown argument " + arg + " (use --type=full|diff|incr, or --help)");
+                System.out.println("failed: unknown argument " + arg + " (use --type=full|diff|incr, --repo=N, or --help)");
                 System.exit(1);
             }
         }
@@ -61,7 +65,7 @@ public final class BackupCli {
                     + "start the container with PGBACKREST_ENABLED=true");
             System.exit(1);
         }
-        String answer = awaitAndRequest(backup.controlSocket(), "backup " + type, settings.stateFile(),
+        String answer = awaitAndRequest(backup.controlSocket(), "backup " + type + repo, settings.stateFile(),
                 Duration.ofSeconds(backup.timeoutSeconds()));
         System.out.println(answer);
         System.exit(answer.startsWith("ok ") ? 0 : 1);

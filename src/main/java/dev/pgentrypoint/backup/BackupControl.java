@@ -49,7 +49,7 @@ public final class BackupControl {
         Thread thread = new Thread(() -> accept(channel, context), "backup-control");
         thread.setDaemon(true);
         thread.start();
-        LOG.info("manual backups: pg-entrypoint backup [--type=full|diff|incr] (socket {})", socket);
+        LOG.info("manual backups: pg-entrypoint backup [--type=full|diff|incr] [--repo=N] (socket {})", socket);
     }
 
     /** Each request on a thread of its own, so a second one is told at once that a backup runs. */
@@ -85,13 +85,18 @@ public final class BackupControl {
         return (end < 0 ? text : text.substring(0, end)).strip();
     }
 
-    /** Only {@code backup full|diff|incr} is understood; anything else is refused before it reaches a route. */
+    /**
+     * Only {@code backup full|diff|incr}, optionally followed by {@code repo<N>}, is understood; anything else
+     * is refused before it reaches a route (the repository number is checked by the route).
+     */
     static String answer(String request, ProducerTemplate template) {
         String[] words = request.toLowerCase(Locale.ROOT).split("\\s+");
-        if (words.length != 2 || !words[0].equals("backup") || !BackupSettings.TYPES.contains(words[1])) {
-            return "failed: unknown request '" + request + "': send 'backup full', 'backup diff' or 'backup incr'";
+        if (words.length < 2 || words.length > 3 || !words[0].equals("backup") || !BackupSettings.TYPES.contains(words[1])
+                || words.length == 3 && !words[2].matches("repo\\d{1,3}")) {
+            return "failed: unknown request '" + request + "': send 'backup full', 'backup diff' or 'backup incr', "
+                    + "optionally followed by repo<N>";
         }
-        return template.requestBody(ROUTE, words[1], String.class);
+        return template.requestBody(ROUTE, words.length == 3 ? words[1] + ":" + words[2].substring(4) : words[1], String.class);
     }
 
     /** Stops listening and removes the socket. Idempotent. */

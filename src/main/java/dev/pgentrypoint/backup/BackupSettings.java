@@ -25,12 +25,32 @@ public final class BackupSettings {
     static final String PREFIX = "PGBACKREST_";
     /** Variables of the entrypoint, not options of pgBackRest. */
     static final Set<String> OWN = Set.of("ENABLED", "REQUIRED", "STANZA", "SCHEDULE_FULL", "SCHEDULE_DIFF",
-            "SCHEDULE_INCR", "RESTORE", "RESTORE_STANZA", "RESTORE_TARGET_TIME", "RESTORE_TARGET_ACTION", "TIMEOUT");
+            "SCHEDULE_INCR", "RESTORE", "RESTORE_STANZA", "RESTORE_TARGET_TIME", "RESTORE_TARGET_ACTION", "TIMEOUT",
+            "ARCHIVE_FAILURE_AFTER", "WATCH_INTERVAL", "SCHEDULE_VERIFY", "SCHEDULE_FULL_REPO2", "SCHEDULE_DIFF_REPO2",
+            "SCHEDULE_INCR_REPO2", "RESTORE_REPO");
     /** Backup types, as pgBackRest names them. */
     public static final List<String> TYPES = List.of("full", "diff", "incr");
+    /**
+     * Backup schedules: each type to pgBackRest's default repository (repo1), and each type to repository 2
+     * ({@code PGBACKREST_SCHEDULE_FULL_REPO2}), so a local and an off-host repository keep their own rhythm.
+     */
+    static final List<String> BACKUP_SCHEDULES = List.of("full", "diff", "incr", "full-repo2", "diff-repo2", "incr-repo2");
+    /** What runs on a schedule: the backups, and {@code pgbackrest verify} of the repositories. */
+    static final List<String> SCHEDULED = List.of("full", "diff", "incr", "full-repo2", "diff-repo2", "incr-repo2", "verify");
     static final List<String> TARGET_ACTIONS = List.of("promote", "pause");
     static final int DEFAULT_TIMEOUT = 86400;
+    /** Seconds WAL archiving may fail before the backup health check is DEGRADED. */
+    static final int DEFAULT_ARCHIVE_FAILURE_AFTER = 300;
+    /** Seconds between two {@code pgbackrest info} runs that ask every repository. */
+    static final int DEFAULT_WATCH_INTERVAL = 60;
     static final String RUN_DIR = "pg-entrypoint-pgbackrest";
+    /**
+     * Secret options that may also come from a file: {@code PGBACKREST_REPO1_CIPHER_PASS_FILE=/run/secrets/x}
+     * is {@code repo1-cipher-pass} with the file's content. Other {@code *_FILE} names are pgBackRest's own
+     * options ({@code repo1-storage-ca-file}) and pass through unchanged.
+     */
+    static final Pattern SECRET_FILE = Pattern.compile(
+            "PGBACKREST_(REPO\\d+_(?:CIPHER_PASS|S3_KEY|S3_KEY_SECRET|S3_TOKEN|AZURE_KEY|SFTP_PRIVATE_KEY_PASSPHRASE))_FILE");
     private static final Pattern TARGET_TIME = Pattern.compile(
             "(\\d{4}-\\d{2}-\\d{2})[ T](\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?)\\s*(Z|[+-]\\d{2}(?::?\\d{2})?)");
 
@@ -95,8 +115,74 @@ public final class BackupSettings {
         return Settings.intIn(settings.raw(PREFIX + "TIMEOUT").orElse(""), 1, 604800, DEFAULT_TIMEOUT);
     }
 
+    /** Seconds WAL archiving may fail before the backup health check is DEGRADED. */
+    int archiveFailureAfterSeconds() {
+        return seconds("ARCHIVE_FAILURE_AFTER", DEFAULT_ARCHIVE_FAILURE_AFTER);
+    }
+
+    /** Seconds between two runs of {@code pgbackrest info} that check every repository. */
+    int watchIntervalSeconds() {
+        return seconds("WATCH_INTERVAL", DEFAULT_WATCH_INTERVAL);
+    }
+
+    private int seconds(String name, int fallback) {
+        try {
+            return Integer.parseInt(settings.raw(PREFIX + name).orElse("").trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    /** The schedule variable with the shortest interval between two backups, and that interval. */
+    Optional<Map.Entry<String, java.time.Duration>> shortestSchedule() {
+        Map.Entry<String, java.time.Duration> best = null;
+        for (String type : BACKUP_SCHEDULES) {
+            Optional<String> schedule = schedule(type);
+            if (schedule.isEmpty()) {
+                continue;
+            }
+            try {
+                java.time.Duration period = CronSchedule.period(CronSchedule.toQuartz(schedule.get()), java.time.Instant.now());
+                if (!period.isZero() && (best == null || period.compareTo(best.getValue()) < 0)) {
+                    best = Map.entry(scheduleVariable(type), period);
+                }
+            } catch (IllegalArgumentException invalid) {
+                // validation reports it
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
     Optional<String> schedule(String type) {
-        return settings.raw(PREFIX + "SCHEDULE_" + type.toUpperCase(Locale.ROOT));
+        return settings.raw(scheduleVariable(type));
+    }
+
+    /** {@code full} is {@code PGBACKREST_SCHEDULE_FULL}, {@code full-repo2} is {@code PGBACKREST_SCHEDULE_FULL_REPO2}. */
+    static String scheduleVariable(String scheduled) {
+        return PREFIX + "SCHEDULE_" + scheduled.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /** The repository to restore from ({@code PGBACKREST_RESTORE_REPO}), 0 for pgBackRest's choice. */
+    int restoreRepo() {
+        return settings.raw(PREFIX + "RESTORE_REPO").map(this::repository).orElse(0);
+    }
+
+    /**
+     * A repository number that is configured ({@code repoN-*} set by a variable or file, or 1).
+     *
+     * @throws IllegalArgumentException naming what is configured
+     */
+    int repository(String number) {
+        List<Integer> configured = ConfigAssembler.repositories(ConfigAssembler.assemble(this).config());
+        try {
+            int n = Integer.parseInt(number.strip().replaceFirst("^repo", ""));
+            if (configured.contains(n)) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("'" + number + "' is not a configured repository: use one of " + configured);
     }
 
     /**
@@ -112,7 +198,9 @@ public final class BackupSettings {
         p.put("entrypoint.backup.runtime", String.valueOf(serving));
         p.put("entrypoint.backup.timeout", String.valueOf(timeoutSeconds() * 1000L));
         p.put("entrypoint.backup.timeout.seconds", String.valueOf(timeoutSeconds()));
-        for (String type : TYPES) {
+        p.put("entrypoint.backup.watch.enabled", String.valueOf(serving && !dryRun && !root));
+        p.put("entrypoint.backup.watch.interval", String.valueOf(watchIntervalSeconds() * 1000L));
+        for (String type : SCHEDULED) {
             String quartz = CronSchedule.NEVER;
             try {
                 quartz = schedule(type).map(CronSchedule::toQuartz).orElse(CronSchedule.NEVER);
@@ -128,19 +216,35 @@ public final class BackupSettings {
 
     /** Whether a schedule route may be loaded: backups run and at least one schedule is set. */
     public boolean anySchedule() {
-        return runtime() && TYPES.stream().anyMatch(t -> schedule(t).isPresent());
+        return runtime() && SCHEDULED.stream().anyMatch(t -> schedule(t).isPresent());
     }
 
-    /** pgBackRest options given as variables: {@code PGBACKREST_REPO1_PATH=/x} is {@code repo1-path=/x}. */
+    /**
+     * pgBackRest options given as variables: {@code PGBACKREST_REPO1_PATH=/x} is {@code repo1-path=/x}; a
+     * secret given as {@code X_FILE} is read from that file (one that cannot be read is left out: validation
+     * reports it).
+     */
     Map<String, String> environmentOptions() {
         Map<String, String> options = new LinkedHashMap<>();
         settings.startingWith(PREFIX).forEach((name, value) -> {
             String suffix = name.substring(PREFIX.length());
-            if (!OWN.contains(suffix)) {
+            Matcher secretFile = SECRET_FILE.matcher(name);
+            if (secretFile.matches()) {
+                String variable = PREFIX + secretFile.group(1);
+                if (settings.raw(variable).isEmpty()) {
+                    settings.secret(variable).ifPresent(secret -> options.put(optionName(variable), secret));
+                }
+            } else if (!OWN.contains(suffix)) {
                 options.put(optionName(name), value);
             }
         });
         return options;
+    }
+
+    /** The secret options given as {@code X_FILE}, by the name of X ({@code PGBACKREST_REPO1_CIPHER_PASS}). */
+    List<String> secretFileVariables() {
+        return settings.startingWith(PREFIX).keySet().stream().map(SECRET_FILE::matcher).filter(Matcher::matches)
+                .map(m -> PREFIX + m.group(1)).toList();
     }
 
     static String optionName(String variable) {

@@ -15,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -41,6 +42,8 @@ public final class BackupStatus {
     private final Clock clock;
     private String runningExchange;
     private String runningType = "";
+    /** The repository the running backup goes to; 0 for pgBackRest's default (repo1). */
+    private int runningRepo;
     private Instant runningSince;
     private volatile boolean setUp;
     private volatile boolean standby;
@@ -51,11 +54,13 @@ public final class BackupStatus {
     private volatile String lastLabel = "";
     private volatile String lastError = "";
     private volatile MeterRegistry registry;
+    private final BackupWatch watch;
 
     public BackupStatus(BackupSettings backup, StateMachine state, Clock clock) {
         this.backup = backup;
         this.state = state;
         this.clock = clock;
+        this.watch = new BackupWatch(backup, clock);
     }
 
     /** Registers the backup meters; runs are counted from then on. */
@@ -67,7 +72,74 @@ public final class BackupStatus {
                 .description("Seconds the last successful backup took").baseUnit("seconds").register(meters);
         Gauge.builder("pg_entrypoint_backup_ready", this, b -> b.setUp ? 1 : b.setupProblem.equals(NOT_CHECKED) ? Double.NaN : 0)
                 .description("1 when the stanza exists and pgbackrest check passed, 0 when that failed").register(meters);
+        Gauge.builder("pg_entrypoint_backup_verify_last_success_timestamp_seconds", this,
+                        b -> b.lastVerify == null ? Double.NaN : b.lastVerify.toEpochMilli() / 1000.0)
+                .description("Unix time the last successful pgbackrest verify ended").baseUnit("seconds").register(meters);
         registry = meters;
+        watch.bindTo(meters);
+    }
+
+    private volatile Instant verifyStarted;
+    private volatile Instant lastVerify;
+
+    /**
+     * Starts a scheduled {@code pgbackrest verify}; {@code inRecovery} is the answer of
+     * {@code SELECT pg_is_in_recovery()}: only the primary verifies, so a cluster reads its repositories once.
+     *
+     * @return whether to run it
+     */
+    public boolean verifyBegin(String inRecovery) {
+        if (!"f".equals(String.valueOf(inRecovery).strip())) {
+            LOG.debug("verify skipped: the server is a standby");
+            return false;
+        }
+        verifyStarted = clock.instant();
+        return true;
+    }
+
+    /** {@code pgbackrest verify} passed. */
+    public void verified() {
+        lastVerify = clock.instant();
+        countVerify("success");
+        LOG.info("verify passed seconds={}", String.format(Locale.ROOT, "%.1f",
+                Duration.between(verifyStarted, lastVerify).toMillis() / 1000.0));
+    }
+
+    /** {@code pgbackrest verify} failed or could not run: logged at WARN and counted. */
+    public void verifyFailed(Exchange exchange) {
+        countVerify("failure");
+        LOG.warn("verify failed: {}", reason(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)));
+    }
+
+    private void countVerify(String outcome) {
+        MeterRegistry meters = registry;
+        if (meters != null) {
+            Counter.builder("pg_entrypoint_backup_verify_runs").tag("outcome", outcome)
+                    .description("Runs of pgbackrest verify by outcome (success, failure)").register(meters).increment();
+        }
+    }
+
+    /** Whether the watch routes should ask the server and the repositories now: the server is RUNNING. */
+    public boolean serving() {
+        return state.current() == State.RUNNING;
+    }
+
+    /** A row of {@code pg_stat_archiver} (the body); the health check's facts are written again. */
+    public void observeArchiver(String row) {
+        watch.observeArchiver(row);
+        write();
+    }
+
+    /** The output of {@code pgbackrest info --output=json} (the body): each repository reachable or not, its newest backups. */
+    public void observeInfo(String json) {
+        watch.observeInfo(json, backup.stanza());
+        write();
+    }
+
+    /** {@code pgbackrest info} failed: every repository counts as unreachable with that reason. */
+    public void infoFailed(Exchange exchange) {
+        watch.infoFailed(reason(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)));
+        write();
     }
 
     private void count(String type, String outcome) {
@@ -91,10 +163,13 @@ public final class BackupStatus {
      * @throws Skipped when the server is not running or another backup runs
      */
     public synchronized String begin(String type, Exchange exchange) {
-        String t = type == null ? "" : type.strip().toLowerCase(Locale.ROOT);
+        String spec = type == null ? "" : type.strip().toLowerCase(Locale.ROOT);
+        int colon = spec.indexOf(':');
+        String t = colon < 0 ? spec : spec.substring(0, colon);
         if (!BackupSettings.TYPES.contains(t)) {
             throw new IllegalArgumentException("unknown backup type '" + type + "': use full, diff or incr");
         }
+        int repo = colon < 0 ? 0 : backup.repository(spec.substring(colon + 1));
         if (state.current() != State.RUNNING) {
             throw new Skipped(t + " backup skipped: the server is not running (state " + state.current() + ")");
         }
@@ -103,9 +178,15 @@ public final class BackupStatus {
         }
         runningExchange = exchange.getExchangeId();
         runningType = t;
+        runningRepo = repo;
         runningSince = clock.instant();
         write();
         return t;
+    }
+
+    /** The repository the running backup goes to ({@code <type>:<N>} given to {@link #begin}); 0 for pgBackRest's default. */
+    public synchronized int runningRepository() {
+        return runningRepo;
     }
 
     /** Continues only on a primary; {@code inRecovery} is the answer of {@code SELECT pg_is_in_recovery()}. */
@@ -163,7 +244,8 @@ public final class BackupStatus {
         lastDurationSeconds = Duration.between(runningSince, lastSuccess).toMillis() / 1000.0;
         lastError = "";
         count(runningType, "success");
-        String outcome = String.format(Locale.ROOT, "ok type=%s label=%s seconds=%.1f", runningType, lastLabel, lastDurationSeconds);
+        String outcome = String.format(Locale.ROOT, "ok type=%s%s label=%s seconds=%.1f", runningType,
+                runningRepo > 0 ? " repo=" + runningRepo : "", lastLabel, lastDurationSeconds);
         release(exchange);
         exchange.getIn().setBody(outcome);
         LOG.info("backup done {}", outcome.substring(3));
@@ -212,28 +294,48 @@ public final class BackupStatus {
         return (setUp || standby) && lastError.isEmpty();
     }
 
-    public String healthReason() {
+    /** The backup health: DOWN (not usable, last backup failed), DEGRADED (see {@link BackupWatch#degradation}) or UP. */
+    public Health health() {
         if (!setUp && standby) {
-            return "standby: the stanza is checked and backups run on the primary";
+            return new Health(Health.UP, "standby: the stanza is checked and backups run on the primary");
         }
         if (!setUp) {
-            return "pgBackRest is not usable: " + setupProblem;
+            return new Health(Health.DOWN, "pgBackRest is not usable: " + setupProblem);
         }
-        return lastError.isEmpty() ? "stanza " + backup.stanza() + " ok" + (lastSuccess == null ? ", no backup yet"
-                : ", last backup " + lastLabel + " at " + lastSuccess) : "last backup failed: " + lastError;
+        if (!lastError.isEmpty()) {
+            return new Health(Health.DOWN, "last backup failed: " + lastError);
+        }
+        return watch.degradation(lastSuccess).map(reason -> new Health(Health.DEGRADED, reason))
+                .orElseGet(() -> new Health(Health.UP, "stanza " + backup.stanza() + " ok" + (lastSuccess == null
+                        ? ", no backup yet" : ", last backup " + lastLabel + " at " + lastSuccess)));
     }
 
-    /** The JSON object of the status file, one line. */
-    record StatusFile(Boolean healthy, String reason, String running,
+    /** The backup health: {@link #UP}, {@link #DEGRADED} (serving, but backups are at risk) or {@link #DOWN}, and why. */
+    public record Health(String status, String reason) {
+        public static final String UP = "UP";
+        public static final String DEGRADED = "DEGRADED";
+        public static final String DOWN = "DOWN";
+    }
+
+    /** The JSON object of the status file, one line (the repository facts of {@link BackupWatch} follow). */
+    record StatusFile(Boolean healthy, String status, String reason, String running,
             @JsonProperty("last_success_epoch_seconds") Long lastSuccessEpochSeconds,
             @JsonProperty("last_duration_seconds") Double lastDurationSeconds,
             @JsonProperty("last_label") String lastLabel, @JsonProperty("last_error") String lastError) {
     }
 
     private synchronized void write() {
-        StatusFile record = new StatusFile(healthy(), healthReason(), runningType,
-                lastSuccess == null ? null : lastSuccess.getEpochSecond(),
-                Double.isNaN(lastDurationSeconds) ? null : lastDurationSeconds, lastLabel, lastError);
+        Map<String, Object> record = new LinkedHashMap<>();
+        Health health = health();
+        record.put("healthy", health.status().equals(Health.UP));
+        record.put("status", health.status());
+        record.put("reason", health.reason());
+        record.put("running", runningType);
+        record.put("last_success_epoch_seconds", lastSuccess == null ? null : lastSuccess.getEpochSecond());
+        record.put("last_duration_seconds", Double.isNaN(lastDurationSeconds) ? null : lastDurationSeconds);
+        record.put("last_label", lastLabel);
+        record.put("last_error", lastError);
+        record.putAll(watch.facts());
         Path file = backup.statusFile();
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
@@ -244,16 +346,18 @@ public final class BackupStatus {
         }
     }
 
-    /** The health recorded in a status file, for the health check command: (healthy, reason). */
-    public static Map.Entry<Boolean, String> readHealth(Path statusFile) {
+    /** The health recorded in a status file, for the health check. */
+    public static Health readHealth(Path statusFile) {
         try {
             StatusFile json = Mappers.json().readValue(statusFile.toFile(), StatusFile.class);
             if (json == null) {
                 throw new IOException("empty");
             }
-            return Map.entry(Boolean.TRUE.equals(json.healthy()), String.valueOf(json.reason()));
+            return new Health(json.status() != null ? json.status() : Boolean.TRUE.equals(json.healthy()) ? Health.UP
+                    : Health.DOWN, String.valueOf(json.reason()));
         } catch (IOException e) {
-            return Map.entry(false, "no backup status in " + statusFile + ": backups are off or the entrypoint is not running");
+            return new Health(Health.DOWN, "no backup status in " + statusFile
+                    + ": backups are off or the entrypoint is not running");
         }
     }
 }

@@ -46,6 +46,10 @@ final class BackupValidator {
         }
         checkStanza(report, "PGBACKREST_STANZA", backup.stanza());
         checkStanza(report, "PGBACKREST_RESTORE_STANZA", backup.restoreStanza());
+        for (String seconds : List.of("PGBACKREST_ARCHIVE_FAILURE_AFTER", "PGBACKREST_WATCH_INTERVAL")) {
+            settings.raw(seconds).ifPresent(v -> checkSeconds(report, seconds, v));
+        }
+        backup.secretFileVariables().forEach(variable -> checkSecretFile(report, variable));
         if (backup.socketPathTooLong(MAX_SOCKET_PATH)) {
             report.invalid("STATE_FILE", "the control socket " + backup.controlSocket() + " would be longer than "
                     + MAX_SOCKET_PATH + " bytes: put STATE_FILE in a shorter directory");
@@ -64,6 +68,27 @@ final class BackupValidator {
     private static void checkStanza(ValidationReport report, String variable, String stanza) {
         if (!stanza.matches(STANZA_NAME)) {
             report.invalid(variable, "'" + stanza + "' is not a stanza name: use letters, digits, - and _");
+        }
+    }
+
+    /** X and X_FILE together, an unreadable X_FILE, or an empty one, each named. */
+    private void checkSecretFile(ValidationReport report, String variable) {
+        ValidationReport own = new ValidationReport();
+        settings.checkSecret(variable, own);
+        own.errors().forEach(e -> report.invalid(e.subject(), e.message()));
+        if (own.errors().isEmpty() && settings.raw(variable).isEmpty() && settings.secret(variable).isEmpty()) {
+            report.invalid(variable + "_FILE", settings.raw(variable + "_FILE").orElse("") + " is empty: put the secret in it");
+        }
+    }
+
+    private static void checkSeconds(ValidationReport report, String variable, String value) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < 1 || n > 86400) {
+                report.invalid(variable, value + " is out of range: give seconds between 1 and 86400");
+            }
+        } catch (NumberFormatException e) {
+            report.invalid(variable, "'" + value + "' is not a number: give seconds between 1 and 86400");
         }
     }
 
@@ -115,18 +140,28 @@ final class BackupValidator {
     }
 
     private void checkSchedules(ValidationReport report) {
-        for (String type : BackupSettings.TYPES) {
+        for (String type : BackupSettings.SCHEDULED) {
             backup.schedule(type).ifPresent(schedule -> {
                 try {
                     CronSchedule.toQuartz(schedule);
+                    if (type.endsWith("-repo2")) {
+                        backup.repository("2");
+                    }
                 } catch (IllegalArgumentException e) {
-                    report.invalid("PGBACKREST_SCHEDULE_" + type.toUpperCase(Locale.ROOT), e.getMessage());
+                    report.invalid(BackupSettings.scheduleVariable(type), e.getMessage());
                 }
             });
         }
     }
 
     private void checkRestore(ValidationReport report) {
+        settings.raw("PGBACKREST_RESTORE_REPO").ifPresent(r -> {
+            try {
+                backup.repository(r);
+            } catch (IllegalArgumentException e) {
+                report.invalid("PGBACKREST_RESTORE_REPO", e.getMessage());
+            }
+        });
         backup.targetTimeRaw().ifPresent(t -> {
             try {
                 BackupSettings.normalizeTargetTime(t);

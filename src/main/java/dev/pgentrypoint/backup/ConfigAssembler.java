@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -36,6 +37,10 @@ final class ConfigAssembler {
      * waiting for the next regular one (up to checkpoint_timeout), so it runs when it is asked to.
      */
     static final Map<String, String> DEFAULT_OPTIONS = Map.of("start-fast", "y");
+    /** Full backups each repository keeps unless {@code repoN-retention-full} is set (pgBackRest keeps all and warns). */
+    static final String DEFAULT_RETENTION_FULL = "2";
+    /** Repository types on local or mounted storage; every other type is remote and archives asynchronously by default. */
+    static final List<String> LOCAL_TYPES = List.of("posix", "cifs");
 
     /** A problem found while assembling: the variable or file it concerns, and what to do. */
     record Problem(String subject, String message) {
@@ -90,10 +95,31 @@ final class ConfigAssembler {
                 origins.put(key, variable);
             }
         });
+        applyDependentDefaults(config, stanzas);
         config.override("pg1-path", settings.pgdata(), stanzas);
         config.override("pg1-port", String.valueOf(settings.port()), stanzas);
         config.override("pg1-socket-path", settings.socketDir(), stanzas);
         return new Result(config, problems, origins);
+    }
+
+    /**
+     * Defaults that depend on the repositories: every repository without {@code repoN-retention-full} keeps
+     * {@link #DEFAULT_RETENTION_FULL} full backups, and with a remote repository (s3, gcs, azure, sftp) WAL is
+     * archived asynchronously through the spool path unless {@code archive-async} is set, so a slow round
+     * trip to object storage does not hold up PostgreSQL's archiver one segment at a time.
+     */
+    private static void applyDependentDefaults(PgBackRestConfig config, List<String> stanzas) {
+        Set<String> keys = config.keys();
+        for (int repo : repositories(config)) {
+            if (!keys.contains("repo" + repo + "-retention-full")) {
+                config.set(PgBackRestConfig.GLOBAL, "repo" + repo + "-retention-full", DEFAULT_RETENTION_FULL);
+            }
+        }
+        boolean remote = repositories(config).stream().anyMatch(repo -> stanzas.stream().anyMatch(stanza ->
+                !LOCAL_TYPES.contains(config.effective(stanza, "repo" + repo + "-type").orElse("posix"))));
+        if (remote && !keys.contains("archive-async")) {
+            config.set(PgBackRestConfig.GLOBAL, "archive-async", "y");
+        }
     }
 
     /** PostgreSQL options ({@code pgN-*}) are valid in stanza sections only; every other option goes to {@code [global]}. */

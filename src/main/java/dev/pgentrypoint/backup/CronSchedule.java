@@ -48,6 +48,22 @@ final class CronSchedule {
         return quartz;
     }
 
+    /**
+     * The time between two consecutive firings of a valid Quartz expression, from the next one after
+     * {@code from}: the interval a backup of that schedule is expected at.
+     */
+    static java.time.Duration period(String quartz, java.time.Instant from) {
+        try {
+            CronExpression cron = new CronExpression(quartz);
+            java.util.Date first = cron.getNextValidTimeAfter(java.util.Date.from(from));
+            java.util.Date second = first == null ? null : cron.getNextValidTimeAfter(first);
+            return first == null || second == null ? java.time.Duration.ZERO
+                    : java.time.Duration.ofMillis(second.getTime() - first.getTime());
+        } catch (ParseException e) {
+            throw new IllegalArgumentException("'" + quartz + "' is not a valid schedule: " + e.getMessage(), e);
+        }
+    }
+
     private static String fromClassic(String[] f) {
         String dayOfMonth = f[2];
         String dayOfWeek = classicDayOfWeek(f[4]);

@@ -38,7 +38,8 @@ public final class Restore {
     }
 
     public List<String> infoArgs() {
-        return commands.pgbackrest(backup.restoreStanza(), "info", "--output=json");
+        return backup.restoreRepo() > 0 ? commands.pgbackrest(backup.restoreStanza(), "info", "--output=json",
+                "--repo=" + backup.restoreRepo()) : commands.pgbackrest(backup.restoreStanza(), "info", "--output=json");
     }
 
     /** Fails with exit 2, before anything is written, when the repository holds no backup of the restore stanza. */
@@ -62,6 +63,9 @@ public final class Restore {
             options.add("--target=" + BackupSettings.normalizeTargetTime(t));
             options.add("--target-action=" + backup.targetAction());
         });
+        if (backup.restoreRepo() > 0) {
+            options.add("--repo=" + backup.restoreRepo());
+        }
         options.add("--log-level-console=info");
         return commands.pgbackrest(backup.restoreStanza(), "restore", options.toArray(String[]::new));
     }

@@ -2,11 +2,11 @@ package dev.pgentrypoint.health;
 
 import dev.pgentrypoint.backup.BackupSettings;
 import dev.pgentrypoint.backup.BackupStatus;
-import java.util.Map;
 
 /**
- * pgBackRest as the running entrypoint last recorded it (its status file): the stanza and
- * {@code pgbackrest check} passed and the last backup did not fail. Part of "all" only: neither
+ * pgBackRest as the running entrypoint last recorded it (its status file): DOWN when the stanza,
+ * {@code pgbackrest check} or the last backup failed; DEGRADED when archiving fails for too long, a
+ * repository cannot be reached, or the last backup is older than twice its schedule. Part of "all" only: neither
  * liveness nor readiness, because the server keeps serving without backups.
  */
 final class BackupCheck extends BaseCheck {
@@ -22,7 +22,11 @@ final class BackupCheck extends BaseCheck {
         if (!backup.runtime()) {
             return CheckResult.up(name(), "backups are off (PGBACKREST_ENABLED is not true, or STARTUP_MODE=sleep)");
         }
-        Map.Entry<Boolean, String> health = BackupStatus.readHealth(backup.statusFile());
-        return new CheckResult(name(), health.getKey(), health.getValue());
+        BackupStatus.Health health = BackupStatus.readHealth(backup.statusFile());
+        return switch (health.status()) {
+            case BackupStatus.Health.UP -> CheckResult.up(name(), health.reason());
+            case BackupStatus.Health.DEGRADED -> CheckResult.degraded(name(), health.reason());
+            default -> CheckResult.down(name(), health.reason());
+        };
     }
 }

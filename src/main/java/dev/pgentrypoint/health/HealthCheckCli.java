@@ -62,7 +62,8 @@ public final class HealthCheckCli {
                 () -> ourPostmaster(settings.pgdataPath(), record, patroni),
                 () -> patroni ? PatroniHealth.fromStateFile(settings.stateFile(), Clock.systemUTC()) : Optional.empty());
         HealthChecks.Report report = type.equals("all") ? checks.evaluate(HealthChecks.Probe.ALL) : checks.evaluate(type);
-        System.out.println((report.up() ? "healthy: " : "unhealthy: ") + report.oneLine() + " " + instance(settings, record));
+        System.out.println((report.up() ? "healthy: " : report.status().equals("DEGRADED") ? "degraded: " : "unhealthy: ")
+                + report.oneLine() + " " + instance(settings, record));
         System.exit(report.up() ? 0 : 1);
     }
 

@@ -92,11 +92,11 @@ public final class HealthChecks {
         if (result.up()) {
             lastSuccess.put(result.name(), System.currentTimeMillis());
         }
-        if (before != null && before.up() != result.up()) {
+        if (before != null && !before.status().equals(result.status())) {
             if (result.up()) {
                 LOG.info("check={} status=UP {}", result.name(), result.message());
             } else {
-                LOG.warn("check={} status=DOWN {}", result.name(), result.message());
+                LOG.warn("check={} status={} {}", result.name(), result.status(), result.message());
             }
         }
     }
@@ -124,6 +124,11 @@ public final class HealthChecks {
             return results.stream().allMatch(CheckResult::up);
         }
 
+        /** {@code UP}; {@code DEGRADED} when every failing check is only degraded; else {@code DOWN}. */
+        public String status() {
+            return up() ? "UP" : results.stream().allMatch(r -> r.up() || r.degraded()) ? "DEGRADED" : "DOWN";
+        }
+
         /** The first failing check's reason, or a summary when all are up. */
         public String oneLine() {
             return results.stream().filter(r -> !r.up()).findFirst()
@@ -133,9 +138,9 @@ public final class HealthChecks {
 
         public String json() {
             List<CheckJson> checks = results.stream()
-                    .map(r -> new CheckJson(r.name(), r.up() ? "UP" : "DOWN", r.message())).toList();
+                    .map(r -> new CheckJson(r.name(), r.status(), r.message())).toList();
             try {
-                return Mappers.json().writeValueAsString(new ReportJson(up() ? "UP" : "DOWN", Instant.now().toString(), checks));
+                return Mappers.json().writeValueAsString(new ReportJson(status(), Instant.now().toString(), checks));
             } catch (JacksonException e) {
                 throw new IllegalStateException("cannot render the health report: " + e.getMessage(), e);
             }

@@ -34,6 +34,8 @@ class BackupControlTest {
             control.open(new DefaultExchange(context));
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
             assertEquals("ok type=diff label=L", BackupCli.request(socket, "backup diff"));
+            assertEquals("ok type=full:2 label=L", BackupCli.request(socket, "backup full repo2"));
+            assertTrue(BackupCli.request(socket, "backup full repo2; rm").startsWith("failed: unknown request"));
             assertTrue(BackupCli.request(socket, "backup weekly").startsWith("failed: unknown request 'backup weekly'"));
             assertTrue(BackupCli.request(socket, "drop database").startsWith("failed: unknown request"));
             control.close();

@@ -70,6 +70,14 @@ class BackupSettingsTest {
         assertEquals(CronSchedule.NEVER, p.get("entrypoint.backup.schedule.diff"));
         assertEquals("false", p.get("entrypoint.backup.schedule.diff.enabled"));
         assertEquals("false", p.get("entrypoint.backup.schedule.incr.enabled"));
+        assertEquals("false", p.get("entrypoint.backup.schedule.verify.enabled"));
+        assertEquals("true", p.get("entrypoint.backup.watch.enabled"));
+        assertEquals("60000", p.get("entrypoint.backup.watch.interval"));
+        assertEquals("false", settings().properties(false, true).get("entrypoint.backup.watch.enabled"));
+        env.put("PGBACKREST_SCHEDULE_VERIFY", "@daily");
+        assertEquals("true", settings().properties(false, false).get("entrypoint.backup.schedule.verify.enabled"));
+        assertEquals("0 0 0 * * ?", settings().properties(false, false).get("entrypoint.backup.schedule.verify"));
+        env.remove("PGBACKREST_SCHEDULE_VERIFY");
         assertEquals("false", settings().properties(true, false).get("entrypoint.backup.schedule.full.enabled"));
         assertEquals("false", settings().properties(false, true).get("entrypoint.backup.schedule.full.enabled"));
         env.put("STARTUP_MODE", "sleep");

@@ -85,6 +85,14 @@ class BackupStatusTest {
         assertTrue(meters.get("pg_entrypoint_backup_last_success_timestamp_seconds").gauge().value() > 1.7e9);
         assertEquals("diff", status.begin("diff", second), "the guard is free again");
         assertThrows(IllegalArgumentException.class, () -> status.begin("weekly", new DefaultExchange(context)));
+        IllegalArgumentException noRepo = assertThrows(IllegalArgumentException.class,
+                () -> status.begin("full:2", new DefaultExchange(context)));
+        assertEquals("'2' is not a configured repository: use one of [1]", noRepo.getMessage());
+        env.put("PGBACKREST_REPO2_PATH", dir.resolve("repo2").toString());
+        Exchange third = new DefaultExchange(context);
+        BackupStatus two = status();
+        assertEquals("full", two.begin("full:2", third));
+        assertEquals(2, two.runningRepository());
     }
 
     @Test
@@ -105,8 +113,8 @@ class BackupStatusTest {
         assertEquals(1, runs("incr", "failure"));
         assertEquals("failed: incr backup: repository; unreachable", run.getIn().getBody());
         assertFalse(status.healthy());
-        Map.Entry<Boolean, String> health = BackupStatus.readHealth(backup.statusFile());
-        assertEquals(Map.entry(false, "last backup failed: repository; unreachable"), health);
+        assertEquals(new BackupStatus.Health("DOWN", "last backup failed: repository; unreachable"),
+                BackupStatus.readHealth(backup.statusFile()));
     }
 
     @Test
@@ -114,7 +122,8 @@ class BackupStatusTest {
         BackupStatus status = status();
         status.setupFailed(failedWith(new IllegalStateException("stanza-create failed"), null));
         assertEquals(0.0, meters.get("pg_entrypoint_backup_ready").gauge().value());
-        assertEquals(Map.entry(false, "pgBackRest is not usable: stanza-create failed"), BackupStatus.readHealth(backup.statusFile()));
+        assertEquals(new BackupStatus.Health("DOWN", "pgBackRest is not usable: stanza-create failed"),
+                BackupStatus.readHealth(backup.statusFile()));
         env.put("PGBACKREST_REQUIRED", "true");
         EntrypointException e = assertThrows(EntrypointException.class,
                 () -> status().setupFailed(failedWith(new IllegalStateException("check failed"), null)));
@@ -124,7 +133,7 @@ class BackupStatusTest {
 
     @Test
     void withoutAStatusFileTheHealthSaysWhy() {
-        assertEquals(Map.entry(false, "no backup status in " + dir.resolve("missing") + ": backups are off or the "
+        assertEquals(new BackupStatus.Health("DOWN", "no backup status in " + dir.resolve("missing") + ": backups are off or the "
                 + "entrypoint is not running"), BackupStatus.readHealth(dir.resolve("missing")));
     }
 
@@ -137,7 +146,7 @@ class BackupStatusTest {
         assertEquals(Boolean.TRUE, replica.getVariable("standby"));
         assertTrue(status.healthy());
         assertFalse(status.isSetUp());
-        assertEquals(Map.entry(true, "standby: the stanza is checked and backups run on the primary"),
+        assertEquals(new BackupStatus.Health("UP", "standby: the stanza is checked and backups run on the primary"),
                 BackupStatus.readHealth(backup.statusFile()));
         Exchange promoted = new DefaultExchange(context);
         promoted.getIn().setBody("f");
@@ -146,5 +155,17 @@ class BackupStatusTest {
         assertFalse(status.healthy(), "a primary is healthy once the stanza and check passed");
         status.setupSucceeded();
         assertTrue(status.healthy());
+    }
+
+    @Test
+    void verifyRunsOnThePrimaryAndIsCounted() {
+        BackupStatus status = status();
+        assertFalse(status.verifyBegin("t\n"), "a standby leaves verify to the primary");
+        assertTrue(status.verifyBegin("f\n"));
+        status.verified();
+        assertEquals(1.0, meters.get("pg_entrypoint_backup_verify_runs").tag("outcome", "success").counter().count());
+        assertTrue(meters.get("pg_entrypoint_backup_verify_last_success_timestamp_seconds").gauge().value() > 0);
+        status.verifyFailed(failedWith(new IllegalStateException("checksum mismatch"), null));
+        assertEquals(1.0, meters.get("pg_entrypoint_backup_verify_runs").tag("outcome", "failure").counter().count());
     }
 }

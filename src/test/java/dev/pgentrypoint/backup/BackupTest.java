@@ -70,6 +70,9 @@ class BackupTest {
                 "PGBACKREST_REPO1_PATH", "-u", "PGBACKREST_SPOOL_PATH", pgbackrest.toString(), "--config=" + config(),
                 "--stanza=db", "--type=diff", "--log-level-console=info", "backup"), args);
         assertThrows(IllegalArgumentException.class, () -> backup().backupArgs("weekly"));
+        List<String> toRepo2 = backup().backupArgs("full", 2);
+        assertEquals(List.of("--type=full", "--repo=2", "--log-level-console=info", "backup"),
+                toRepo2.subList(toRepo2.size() - 4, toRepo2.size()));
         DefaultExchange exchange = new DefaultExchange(new DefaultCamelContext());
         exchange.getIn().setHeader("CamelExecCommandArgs", backup().stanzaArgs("create"));
         assertEquals(pgbackrest + " --config=" + config() + " --stanza=db stanza-create", backup().commandLine(exchange));

@@ -123,4 +123,34 @@ class BackupValidatorTest {
         env.put("STARTUP_MODE", "patroni");
         assertTrue(errors().get("PGBACKREST_RESTORE").contains("not supported with STARTUP_MODE=patroni"));
     }
+
+    @Test
+    void aSecretFileMustBeReadableNonEmptyAndAlone() throws IOException {
+        Path pass = Files.writeString(dir.resolve("pass"), "secret\n");
+        env.put("PGBACKREST_REPO1_CIPHER_PASS_FILE", pass.toString());
+        assertEquals(Map.of(), errors());
+        env.put("PGBACKREST_REPO1_CIPHER_PASS", "also");
+        assertTrue(errors().get("PGBACKREST_REPO1_CIPHER_PASS").contains("exclusive"), errors().toString());
+        env.remove("PGBACKREST_REPO1_CIPHER_PASS");
+        env.put("PGBACKREST_REPO1_CIPHER_PASS_FILE", dir.resolve("missing").toString());
+        assertTrue(errors().get("PGBACKREST_REPO1_CIPHER_PASS_FILE").startsWith("cannot read"), errors().toString());
+        env.put("PGBACKREST_REPO1_CIPHER_PASS_FILE", Files.writeString(dir.resolve("empty"), "\n").toString());
+        assertTrue(errors().get("PGBACKREST_REPO1_CIPHER_PASS_FILE").endsWith("is empty: put the secret in it"), errors().toString());
+    }
+
+    @Test
+    void repositoryTwoSchedulesAndTheRestoreRepositoryMustBeConfigured() {
+        env.put("PGBACKREST_SCHEDULE_FULL_REPO2", "@daily");
+        assertEquals(Map.of("PGBACKREST_SCHEDULE_FULL_REPO2", "'2' is not a configured repository: use one of [1]"), errors());
+        env.put("PGBACKREST_REPO2_TYPE", "s3");
+        assertEquals(Map.of(), errors());
+        env.put("PGBACKREST_SCHEDULE_INCR_REPO2", "sometimes");
+        assertTrue(errors().get("PGBACKREST_SCHEDULE_INCR_REPO2").contains("has 1 fields"), errors().toString());
+        env.remove("PGBACKREST_SCHEDULE_INCR_REPO2");
+        env.put("PGBACKREST_RESTORE", "true");
+        env.put("PGBACKREST_RESTORE_REPO", "3");
+        assertEquals(Map.of("PGBACKREST_RESTORE_REPO", "'3' is not a configured repository: use one of [1, 2]"), errors());
+        env.put("PGBACKREST_RESTORE_REPO", "2");
+        assertEquals(Map.of(), errors());
+    }
 }

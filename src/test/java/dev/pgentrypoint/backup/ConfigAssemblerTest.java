@@ -100,4 +100,37 @@ class ConfigAssemblerTest {
         env.put("PGBACKREST_REPO3_TYPE", "s3");
         assertEquals(List.of(1, 3), ConfigAssembler.repositories(assemble().config()));
     }
+
+    @Test
+    void aSecretOptionComesFromItsFileAndOtherFileOptionsPassThrough() throws IOException {
+        Path pass = Files.writeString(dir.resolve("cipher-pass"), "correct horse battery staple\n");
+        env.put("PGBACKREST_REPO1_CIPHER_TYPE", "aes-256-cbc");
+        env.put("PGBACKREST_REPO1_CIPHER_PASS_FILE", pass.toString());
+        env.put("PGBACKREST_REPO2_S3_KEY_SECRET_FILE", pass.toString());
+        env.put("PGBACKREST_REPO1_STORAGE_CA_FILE", "/etc/ssl/ca.pem");
+        ConfigAssembler.Result r = assemble();
+        assertEquals(List.of(), r.problems());
+        assertEquals(Optional.of("correct horse battery staple"), r.config().effective("db", "repo1-cipher-pass"));
+        assertEquals(Optional.of("correct horse battery staple"), r.config().effective("db", "repo2-s3-key-secret"));
+        assertEquals(Optional.of("/etc/ssl/ca.pem"), r.config().effective("db", "repo1-storage-ca-file"));
+        assertEquals(Optional.empty(), r.config().effective("db", "repo1-cipher-pass-file"));
+    }
+
+    @Test
+    void everyRepositoryKeepsTwoFullBackupsUnlessItsRetentionIsSet() throws IOException {
+        env.put("PGBACKREST_REPO2_PATH", "/backups/two");
+        Files.writeString(dir.resolve("config/pgbackrest.conf"), "[db]\nrepo2-retention-full=5\n");
+        PgBackRestConfig c = assemble().config();
+        assertEquals(Optional.of("2"), c.effective("db", "repo1-retention-full"));
+        assertEquals(Optional.of("5"), c.effective("db", "repo2-retention-full"));
+        assertEquals(Optional.empty(), c.effective("db", "archive-async"), "local repositories archive synchronously");
+    }
+
+    @Test
+    void aRemoteRepositoryArchivesAsynchronouslyUnlessSetOtherwise() {
+        env.put("PGBACKREST_REPO2_TYPE", "s3");
+        assertEquals(Optional.of("y"), assemble().config().effective("db", "archive-async"));
+        env.put("PGBACKREST_ARCHIVE_ASYNC", "n");
+        assertEquals(Optional.of("n"), assemble().config().effective("db", "archive-async"));
+    }
 }

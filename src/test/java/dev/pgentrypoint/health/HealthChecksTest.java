@@ -98,4 +98,26 @@ class HealthChecksTest {
         assertTrue(checks.lastSuccessSeconds("alive") > 0);
         assertTrue(Double.isNaN(checks.lastSuccessSeconds("state")));
     }
+
+    @Test
+    void aDegradedBackupIsReportedAsSuchAndLeavesReadinessAlone() throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("run/pg-entrypoint-pgbackrest"));
+        Files.writeString(run.resolve("status.json"), "{\"healthy\":false,\"status\":\"DEGRADED\",\"reason\":"
+                + "\"repository 1 cannot be reached: connection refused\"}\n");
+        dev.pgentrypoint.settings.Settings settings = new dev.pgentrypoint.settings.Settings(Map.of("PGBACKREST_ENABLED", "true",
+                "STATE_FILE", tmp.resolve("run/state.json").toString()), List.of(), tmp);
+        AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
+        HealthChecks checks = new HealthChecks(List.of(new StateCheck(state::get, true),
+                new BackupCheck(new dev.pgentrypoint.backup.BackupSettings(settings))));
+        assertTrue(checks.evaluate(HealthChecks.Probe.READY).up());
+        HealthChecks.Report all = checks.evaluate(HealthChecks.Probe.ALL);
+        assertFalse(all.up());
+        assertEquals("DEGRADED", all.status());
+        assertEquals("backup: repository 1 cannot be reached: connection refused", all.oneLine());
+        Map<String, Object> json = TestJson.parseObject(all.json());
+        assertEquals("DEGRADED", json.get("status"));
+        assertEquals("DEGRADED", ((Map<?, ?>) ((List<?>) json.get("checks")).get(1)).get("status"));
+        Files.writeString(run.resolve("status.json"), "{\"healthy\":false,\"status\":\"DOWN\",\"reason\":\"x\"}\n");
+        assertEquals("DOWN", checks.evaluate(HealthChecks.Probe.ALL).status());
+    }
 }
