@@ -44,7 +44,10 @@ public final class StateMachine {
     private final List<BiConsumer<State, State>> listeners = new CopyOnWriteArrayList<>();
     private State current = State.UNINITIALIZED;
 
-    /** Starts in {@link State#UNINITIALIZED}; the state file is first written on the first transition. */
+    /**
+     * Starts in {@link State#UNINITIALIZED}; the state file is first written on the first transition. A null
+     * {@code stateFile} (a dry run) keeps the state in memory only.
+     */
     public StateMachine(Path stateFile, Clock clock) {
         this.stateFile = stateFile;
         this.clock = clock;
@@ -118,6 +121,9 @@ public final class StateMachine {
     }
 
     private void write(State to, State previous, Map<String, String> facts) {
+        if (stateFile == null) {
+            return;
+        }
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("state", to.name());
         record.put("code", to.code());

@@ -98,7 +98,8 @@ class WorkflowIT {
             e.awaitState("RUNNING", RUN);
             e.awaitLog("state=RUNNING", RUN);
             List<String> calls = calls();
-            int initdb = indexOf(calls, "initdb --pgdata=" + e.pgdata() + " --username=admin --pwfile=");
+            int initdb = indexOf(calls, "initdb --pgdata=" + e.pgdata().resolve("pg-entrypoint.initdb")
+                    + " --username=admin --pwfile=");
             int server = indexOf(calls, "postgres -D " + e.pgdata());
             assertTrue(initdb >= 0 && server > initdb, "initdb then the server: " + calls);
             assertTrue(calls.get(initdb).endsWith("--data-checksums --locale=C.UTF-8"), calls.get(initdb));
