@@ -187,14 +187,15 @@ public final class Settings {
     /**
      * LOCK_FILE, by default with the data so that every entrypoint on the volume sees it: inside PGDATA
      * ({@code PGDATA/pg-entrypoint.lock}) when PGDATA is a mount point of its own, else beside it on the same
-     * file system ({@code <parent>/.<name>.pg-entrypoint.lock}), which keeps PGDATA empty for Patroni's
-     * initdb and pg_basebackup and for a restore.
+     * file system ({@code <parent>/.<name>.pg-entrypoint.lock}). In Patroni mode and for a restore it is always
+     * beside: Patroni's initdb and pg_basebackup and pgBackRest's restore need PGDATA empty.
      */
     public Path lockFile() {
         return raw("LOCK_FILE").map(Path::of).orElseGet(() -> {
             Path pgdata = pgdataPath();
             Path parent = pgdata.getParent();
-            if (parent == null || isMountPoint(pgdata, parent)) {
+            boolean needsEmptyPgdata = "patroni".equals(startupMode()) || flag("PGBACKREST_RESTORE");
+            if (parent == null || !needsEmptyPgdata && isMountPoint(pgdata, parent)) {
                 return pgdata.resolve(LOCK_FILE_NAME);
             }
             return parent.resolve("." + pgdata.getFileName() + "." + LOCK_FILE_NAME);

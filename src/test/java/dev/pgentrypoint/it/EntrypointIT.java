@@ -189,6 +189,9 @@ class EntrypointIT {
             assertEquals(3, e.awaitExit(STOP), e.log());
             assertTrue(e.inState("ERROR"), e.state());
             assertTrue(e.log().contains("exited on its own"), e.log());
+            String output = e.log().substring(e.log().indexOf("exited on its own"));
+            assertTrue(output.matches("(?s)exited on its own with code \\d+; last output:\n.*database system is ready.*"),
+                    "the failed child's last output must be kept: " + e.log());
         }
     }
 

@@ -29,6 +29,8 @@ class LockHolderTest {
         assertEquals(Path.of("/pg-entrypoint.lock"), root.lockFile());
         Settings proc = new Settings(Map.of("PGDATA", "/proc"), List.of(), Path.of("/opt"));
         assertEquals(Path.of("/proc/pg-entrypoint.lock"), proc.lockFile(), "/proc is a mount point of its own");
+        Settings patroni = new Settings(Map.of("PGDATA", "/proc", "STARTUP_MODE", "patroni"), List.of(), Path.of("/opt"));
+        assertEquals(Path.of("/.proc.pg-entrypoint.lock"), patroni.lockFile(), "Patroni needs PGDATA empty");
         Settings explicit = new Settings(Map.of("PGDATA", pgdata.toString(), "LOCK_FILE", "/x/y.lock"), List.of(),
                 Path.of("/opt"));
         assertEquals(Path.of("/x/y.lock"), explicit.lockFile());
