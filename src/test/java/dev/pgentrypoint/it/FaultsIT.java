@@ -213,7 +213,9 @@ class FaultsIT {
             assertEquals(1, loser.awaitExit(START), loser.log());
             assertEquals(running, checksums(a.pgdata()), "the refused start changed a configuration file");
             assertFalse(Files.exists(loser.stateFile()), "the refused entrypoint wrote its state file");
-            assertEquals("1", winner.psql("postgres", "pw", "postgres", "SELECT 1").output());
+            // a.port is the PGPORT both use (b only copied a's environment)
+            assertEquals("1", a.psql("postgres", "pw", "postgres", "SELECT 1").output(),
+                    "winner:\n" + winner.log() + "\nloser:\n" + loser.log());
         }
     }
 
