@@ -71,7 +71,7 @@ public final class Main {
         Settings settings = new Settings(env, args, home);
         Optional<PgBinaries> binaries = PgBinaries.discover(settings.pgBinDir(), env.get("PATH"),
                 Path.of("/usr/lib/postgresql"));
-        StateMachine state = new StateMachine(settings.stateFile(), Clock.systemUTC());
+        StateMachine state = new StateMachine(settings.dryRun() ? null : settings.stateFile(), Clock.systemUTC());
         Lifecycle lifecycle = new Lifecycle(state, settings.shutdownTimeout(), halt);
         Privileges privileges = new Privileges(settings.osUser());
         DataDirectory data = new DataDirectory(settings.pgdataPath());
@@ -91,7 +91,7 @@ public final class Main {
         main.bind("settingsValidator", new SettingsValidator(settings, binaries));
         main.bind("lifecycle", lifecycle);
         main.bind("stateMachine", state);
-        main.bind("lock", new LockHolder(settings.lockFile(), settings.pgdata()));
+        main.bind("lock", new LockHolder(settings.lockFile(), settings.pgdata(), settings.dryRun()));
         main.bind("privileges", privileges);
         main.bind("dataDirectory", data);
         main.bind("directories", directories);
@@ -109,7 +109,7 @@ public final class Main {
         main.bind("backupStatus", backupStatus);
         main.bind("backupControl", new BackupControl(backupSettings.controlSocket()));
         main.bind("plan", new Plan(settings.startupMode(), directories, database, configuration, backup, restore, scripts, postgres, patroni));
-        HealthChecks health = HealthChecks.of(settings, state::current, () -> patroni.enabled()
+        HealthChecks health = HealthChecks.of(settings, lifecycle::effectiveState, () -> patroni.enabled()
                 ? lifecycle.supervisedPid("patroni").isPresent() ? patroni.postmasterPid() : OptionalLong.empty()
                 : lifecycle.supervisedPid("postgres"), patroni::health);
         Metrics metrics = new Metrics(state, health, startedAt(env));
@@ -176,6 +176,7 @@ public final class Main {
     }
 
     static int run(String[] args) throws Exception {
+        EarlySignals signals = EarlySignals.install();
         Path home = Path.of(System.getProperty("pgentrypoint.home", "."));
         Wiring wiring = wire(System.getenv(), List.of(args), home);
         Settings settings = wiring.settings();
@@ -195,11 +196,7 @@ public final class Main {
         if (main.getShutdownStrategy() instanceof DefaultMainShutdownStrategy strategy) {
             strategy.disableHangupSupport();
         }
-        for (String signal : List.of("TERM", "INT")) {
-            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> lifecycle.onSignal(signal));
-        }
-        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> LOG.info("signal=HUP ignored: restart the container "
-                + "to apply changed settings or YAML"));
+        signals.attach(lifecycle);
 
         ManagementServer management = null;
         if (settings.managementEnabled() && !wiring.privileges().isRoot() && !settings.dryRun()) {

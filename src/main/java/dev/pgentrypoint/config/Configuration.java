@@ -461,7 +461,9 @@ public final class Configuration {
                 "-D", staging.toString()));
         command.addAll(settings.postgresArgs());
         command.addAll(List.of("-C", "port"));
-        Process process = new ProcessBuilder(privileges.asTargetUser(command)).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(privileges.asTargetUser(command)).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(Settings::isSecretVariable);
+        Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -22,6 +22,7 @@ import java.util.Optional;
 
 /** Module 02-database: decides whether initdb runs, builds its arguments, and keeps the secrets out of argv and logs. */
 public final class Database {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("pg-entrypoint.init");
     /** initdb options the entrypoint sets itself; users set them through their variables instead. */
     static final Map<String, String> DENIED_INITDB_OPTIONS = Map.ofEntries(
             Map.entry("-D", "PGDATA"), Map.entry("--pgdata", "PGDATA"),
@@ -49,13 +50,24 @@ public final class Database {
         for (String name : List.of("POSTGRES_PASSWORD", "POSTGRES_USER", "POSTGRES_DB", "POSTGRES_INITDB_ARGS")) {
             settings.checkSecret(name, report);
         }
+        data.livePostmaster().ifPresent(pid -> report.invalid("PGDATA", data.path() + " is in use by a running "
+                + "postmaster, pid " + pid + " (" + data.path().resolve("postmaster.pid") + "), which this entrypoint did "
+                + "not start: nothing was changed. Stop that server first (for example kill -INT " + pid + ")"));
         DataDirectory.Status status = data.status();
         switch (status) {
-            case INCOMPLETE -> incomplete(report, data.path() + " holds an initialization that did not "
+            case INCOMPLETE -> {
+                if (redoable()) {
+                    report.warn("PGDATA: " + data.path() + " holds a first initialization that was interrupted: it is "
+                            + "moved into " + data.path().resolve(DataDirectory.SET_ASIDE_PREFIX + "<UTC time>")
+                            + " and the initialization starts again");
+                } else {
+                    incomplete(report, data.path() + " holds an initialization that did not "
                     + "finish (marker " + (java.nio.file.Files.exists(data.innerMarker()) ? data.innerMarker()
                     : data.siblingMarker()) + "). Nothing was started. To recover: inspect the log of the failed run, "
                     + "then either move the directory aside and start again on an empty PGDATA, or, if you completed "
                     + "the remaining steps by hand, remove the marker file(s)");
+                }
+            }
             case FOREIGN -> report.invalid("PGDATA", data.path() + " is not empty and has no PG_VERSION, so it is not a "
                     + "PostgreSQL data directory (it holds " + String.join(", ", data.entries().stream().limit(5).toList())
                     + "): point PGDATA to an empty directory or a subdirectory of this mount");
@@ -105,6 +117,42 @@ public final class Database {
                     + "Use it only for throw-away development databases.");
         }
         checkInitdbArgs(report);
+        checkNames(report);
+    }
+
+    /** POSTGRES_USER and POSTGRES_DB as initdb and CREATE DATABASE accept them, checked before anything is created. */
+    void checkNames(ValidationReport report) {
+        String user = settings.superuser();
+        String problem = nameProblem(user);
+        if (problem == null && user.chars().anyMatch(c -> c == '\'' || c == '"' || c == '\\')) {
+            problem = "contains a quote or a backslash, which initdb cannot bootstrap";
+        }
+        if (problem == null && user.startsWith("pg_")) {
+            problem = "starts with pg_, which PostgreSQL reserves for its own roles";
+        }
+        if (problem != null) {
+            report.invalid("POSTGRES_USER", "'" + user + "' " + problem + ": choose another superuser name");
+        }
+        String database = settings.database();
+        problem = nameProblem(database);
+        if (problem != null) {
+            report.invalid(settings.raw("POSTGRES_DB").isPresent() || settings.raw("POSTGRES_DB_FILE").isPresent()
+                    ? "POSTGRES_DB" : "POSTGRES_USER", "'" + database + "' " + problem + " as a database name: choose "
+                    + "another name");
+        }
+    }
+
+    private static String nameProblem(String name) {
+        if (name.isBlank()) {
+            return "is blank";
+        }
+        if (name.getBytes(StandardCharsets.UTF_8).length > 63) {
+            return "is longer than 63 bytes, where PostgreSQL would cut it";
+        }
+        if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            return "contains a control character";
+        }
+        return null;
     }
 
     /** Reports POSTGRES_INITDB_ARGS that do not parse or set what the entrypoint sets itself. */
@@ -149,12 +197,18 @@ public final class Database {
     }
 
     public boolean needsInit() {
-        return data.needsInit();
+        return data.needsInit() || redoable();
+    }
+
+    /** An interrupted first initialization by initdb, in the mode that runs initdb itself: set aside and redone. */
+    boolean redoable() {
+        return "direct".equals(settings.startupMode()) && !settings.flag("PGBACKREST_RESTORE")
+                && data.status() == DataDirectory.Status.INCOMPLETE && data.interruptedInitdb();
     }
 
     /** Arguments of initdb; writes the password to a 0600 file that {@link #cleanup()} removes. */
     public List<String> initdbArgs() throws IOException {
-        List<String> args = new ArrayList<>(List.of("--pgdata=" + data.path(), "--username=" + settings.superuser()));
+        List<String> args = new ArrayList<>(List.of("--pgdata=" + data.staging(), "--username=" + settings.superuser()));
         Optional<String> password = settings.password();
         if (password.isPresent()) {
             args.add("--pwfile=" + writeSecret("pwfile", password.get() + "\n"));
@@ -164,13 +218,22 @@ public final class Database {
         return args;
     }
 
+    /** {@code env} arguments running initdb without any secret variable in its environment. */
+    public List<String> initdbCommand() throws IOException {
+        List<String> args = new ArrayList<>();
+        settings.secretVariables().forEach(name -> args.addAll(List.of("-u", name)));
+        args.add(binaries.map(b -> b.tool("initdb").toString()).orElse("initdb"));
+        args.addAll(initdbArgs());
+        return args;
+    }
+
     /** The same arguments with the password file left out, quoted as a shell would need them, for the plan and the log. */
     public String initdbArgsForDisplay() {
         return String.join(" ", displayArgs().stream().map(ShellWords::quote).toList());
     }
 
     private List<String> displayArgs() {
-        List<String> args = new ArrayList<>(List.of("--pgdata=" + data.path(), "--username=" + settings.superuser()));
+        List<String> args = new ArrayList<>(List.of("--pgdata=" + data.staging(), "--username=" + settings.superuser()));
         settings.password().ifPresent(p -> args.add("--pwfile=<0600 file, removed afterwards>"));
         settings.walDir().ifPresent(w -> args.add("--waldir=" + w));
         args.addAll(settings.initdbArgs());
@@ -200,13 +263,35 @@ public final class Database {
         return file;
     }
 
+    /**
+     * Before initdb: an interrupted first initialization, or what a killed initdb left in the staging directory,
+     * is set aside (never deleted), with a non-empty POSTGRES_INITDB_WALDIR; then the sibling marker is written.
+     */
     public void markBeforeInitdb() {
+        try {
+            if (redoable() || Files.exists(data.staging())) {
+                Path aside = data.setAside(Instant.now());
+                LOG.warn("an interrupted first initialization was moved into {}; initializing again", aside);
+                Audit.event("set-aside", Map.of("pgdata", data.path().toString(), "path", aside.toString()));
+            }
+            Optional<Path> wal = settings.walDir().map(Path::of);
+            if (wal.isPresent() && Files.isDirectory(wal.get()) && !DataDirectory.isEmpty(wal.get())) {
+                Path aside = wal.get().resolveSibling(wal.get().getFileName() + "." + DataDirectory.SET_ASIDE_PREFIX
+                        + Instant.now().getEpochSecond());
+                Files.move(wal.get(), aside);
+                LOG.warn("POSTGRES_INITDB_WALDIR {} was not empty; moved it to {}", wal.get(), aside);
+                Audit.event("set-aside", Map.of("pgdata", data.path().toString(), "path", aside.toString()));
+            }
+        } catch (IOException e) {
+            throw new EntrypointException("init-database-initdb", ExitCode.INIT_FAILED, "cannot set aside the "
+                    + "interrupted initialization in " + data.path() + ": " + e + "; move it aside by hand", e);
+        }
         data.markBeforeInitdb(facts());
     }
 
     public void markAfterInitdb() {
         try {
-            data.markAfterInitdb(facts());
+            data.promoteStaging(facts());
             Audit.event("initdb", Map.of("pgdata", data.path().toString(), "superuser", settings.superuser()));
         } catch (IOException e) {
             throw new EntrypointException("init-database-initdb", ExitCode.INIT_FAILED,
@@ -239,7 +324,7 @@ public final class Database {
     }
 
     private String facts() {
-        return "started=" + Instant.now() + " pid=" + ProcessHandle.current().pid();
+        return "started=" + Instant.now() + " pid=" + ProcessHandle.current().pid() + " step=initdb";
     }
 
     public List<String> plan() {
@@ -250,9 +335,15 @@ public final class Database {
             return List.of("no initdb: PGBACKREST_RESTORE=true restores PGDATA from pgBackRest (see init-backup)");
         }
         String initdb = binaries.map(b -> b.tool("initdb").toString()).orElse("initdb");
-        return List.of("write marker " + data.siblingMarker() + " (if the parent is writable)",
+        List<String> lines = new ArrayList<>();
+        if (redoable()) {
+            lines.add("move the interrupted first initialization into " + data.path().resolve(
+                    DataDirectory.SET_ASIDE_PREFIX + "<UTC time>"));
+        }
+        lines.addAll(List.of("write marker " + data.siblingMarker() + " (if the parent is writable)",
                 "run " + ShellWords.quote(initdb) + " " + initdbArgsForDisplay(),
-                "write marker " + data.innerMarker());
+                "write marker " + data.innerMarker() + ", move " + data.staging() + " into PGDATA (PG_VERSION last)"));
+        return lines;
     }
 
 }

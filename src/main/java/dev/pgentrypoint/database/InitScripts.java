@@ -102,6 +102,7 @@ public final class InitScripts {
     /** {@code env} arguments creating POSTGRES_DB when missing; the SQL comes from {@link #createDatabaseInput()}. */
     public List<String> createDatabaseArgs() throws IOException {
         List<String> args = environment();
+        settings.secretVariables().forEach(name -> args.addAll(1, List.of("-u", name)));
         args.addAll(psql("postgres"));
         args.addAll(List.of("-v", "db=" + settings.database(), "-f", "-"));
         return args;

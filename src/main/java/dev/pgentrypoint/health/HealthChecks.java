@@ -34,6 +34,8 @@ public final class HealthChecks {
     private final List<Check> checks;
     private final Map<String, CheckResult> latest = new ConcurrentHashMap<>();
     private final Map<String, Long> lastSuccess = new ConcurrentHashMap<>();
+    private final List<java.util.function.BiConsumer<String, Boolean>> transitionListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     HealthChecks(List<Check> checks) {
         this.checks = List.copyOf(checks);
@@ -98,7 +100,13 @@ public final class HealthChecks {
             } else {
                 LOG.warn("check={} status={} {}", result.name(), result.status(), result.message());
             }
+            transitionListeners.forEach(l -> l.accept(result.name(), result.up()));
         }
+    }
+
+    /** Called with (check, up) each time a check changes between up and down. */
+    public void onTransition(java.util.function.BiConsumer<String, Boolean> listener) {
+        transitionListeners.add(listener);
     }
 
     /** For the periodic route: runs every check so the health metrics stay current. */

@@ -40,6 +40,10 @@ public final class Lifecycle implements StartGuard {
     /** Beyond SHUTDOWN_TIMEOUT: the immediate-shutdown wait (5 s), the kill, and the cleanups. */
     static final int WATCHDOG_MARGIN_SECONDS = 20;
     private boolean stopping;
+    private boolean interruptedInit;
+    private boolean exitWatchdogStarted;
+    /** Seconds Camel Main may take to end after the exit was decided. */
+    static final int EXIT_LIMIT_SECONDS = 15;
     private boolean workflowActive = true;
     private volatile CamelContext context;
     private volatile Runnable completer;
@@ -90,6 +94,27 @@ public final class Lifecycle implements StartGuard {
             t.setDaemon(true);
             t.start();
         }
+    }
+
+    /**
+     * SIGHUP: like the official image, PostgreSQL reloads its configuration; in Patroni mode Patroni reloads its
+     * own (and has PostgreSQL reload). Nothing is re-read by the entrypoint itself.
+     */
+    public void onReload() {
+        for (String name : java.util.List.of("postgres", "patroni")) {
+            OptionalLong pid = supervisedPid(name);
+            if (pid.isPresent()) {
+                LOG.info("signal=HUP action=reload target={} pid={}", name, pid.getAsLong());
+                Signals.send(pid.getAsLong(), "HUP");
+                return;
+            }
+        }
+        LOG.info("signal=HUP ignored: no server runs (state={})", state.current());
+    }
+
+    /** Signals whose default action would end the JVM and that mean nothing here: logged, never fatal. */
+    public void onIgnoredSignal(String signal) {
+        LOG.info("signal={} ignored (SIGTERM or SIGINT stop the entrypoint, SIGHUP reloads PostgreSQL)", signal);
     }
 
     /**
@@ -152,6 +177,7 @@ public final class Lifecycle implements StartGuard {
         SuperviseComponent supervise = context == null ? null : context.getComponent("supervise", SuperviseComponent.class);
         if (supervise != null) {
             supervise.running().forEach(n -> supervise.pid(n).ifPresent(supervised::add));
+            supervised.addAll(supervise.watchers());
         }
         ProcessHandle.current().children()
                 .filter(p -> !supervised.contains(p.pid()))
@@ -177,17 +203,64 @@ public final class Lifecycle implements StartGuard {
 
     /**
      * The init workflow's exchange completed, however it ended. When a stop was requested meanwhile
-     * and nothing decided the end yet, the shutdown route runs now.
+     * and nothing decided the end yet, the shutdown route runs now. When it ended with an exception that
+     * nothing handled (the error path itself failed), the process still ends: cleanup, then exit with the
+     * phase's code, so nothing waits forever with liveness up.
      */
-    public void workflowEnded() {
+    public void workflowEnded(Exchange exchange) {
+        Throwable failure = exchange == null ? null : exchange.getException() != null ? exchange.getException()
+                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         synchronized (this) {
             workflowActive = false;
-            if (!stopping || decided()) {
+            if (decided()) {
+                return;
+            }
+            if (failure == null && !stopping) {
                 return;
             }
         }
+        if (failure != null && !isStopping()) {
+            State now = state.current();
+            ExitCode code = codeOf(failure, now == State.STARTING || now == State.RUNNING
+                    ? ExitCode.RUNTIME_FAILED.code() : ExitCode.INIT_FAILED.code());
+            LOG.error("the error handling itself failed: {}; cleaning up and exiting with {}", failure.getMessage(),
+                    code.code());
+            decide(code);
+            markError("entrypoint", code);
+            new Thread(() -> {
+                try {
+                    context.createProducerTemplate().sendBody("direct:entrypoint-cleanup", null);
+                } catch (Throwable e) {
+                    LOG.error("cleanup failed: {}", e.toString());
+                }
+                exit();
+            }, "exit-after-failure").start();
+            return;
+        }
         LOG.info("a stop was requested during startup; shutting down");
         new Thread(this::runShutdown, "shutdown").start();
+    }
+
+    /** ERROR in the state file if it can be written; liveness reports the failure either way ({@link #failed}). */
+    private void markError(String step, ExitCode code) {
+        try {
+            if (code != ExitCode.INVALID_INPUT && state.canTransition(State.ERROR)) {
+                state.transition(State.ERROR, Map.of("step", String.valueOf(step), "exit", String.valueOf(code.code())));
+            }
+        } catch (RuntimeException e) {
+            LOG.error("cannot record state ERROR: {}", e.getMessage());
+        }
+    }
+
+    /** Whether the entrypoint has failed (exit code 1, 2 or 3 decided): liveness is down from then on. */
+    public boolean failed() {
+        ExitCode code = exitCode;
+        return code == ExitCode.INVALID_INPUT || code == ExitCode.INIT_FAILED || code == ExitCode.RUNTIME_FAILED;
+    }
+
+    /** The state for health checks: ERROR once the entrypoint failed, even if STATE_FILE could not say so. */
+    public State effectiveState() {
+        return failed() ? State.ERROR : state.current();
     }
 
     public synchronized boolean isStopping() {
@@ -233,9 +306,7 @@ public final class Lifecycle implements StartGuard {
             LOG.error("step={} failed exit={} reason={}", step, code.code(), reason);
         }
         decide(code);
-        if (code != ExitCode.INVALID_INPUT && state.canTransition(State.ERROR)) {
-            state.transition(State.ERROR, Map.of("step", String.valueOf(step), "exit", String.valueOf(code.code())));
-        }
+        markError(step, code);
     }
 
     static ExitCode codeOf(Throwable e, int phaseCode) {
@@ -327,6 +398,7 @@ public final class Lifecycle implements StartGuard {
             if (!watchdogStarted) {
                 watchdogStarted = true;
                 startWatchdog();
+                interruptedInit = state.current() == State.INITIALIZING;
             }
         }
         if (state.canTransition(State.STOPPING)) {
@@ -343,14 +415,27 @@ public final class Lifecycle implements StartGuard {
 
     /** Shutdown route: everything is down; 0, or 4 when a stop had to be forced, unless a failure decided first. */
     public void stopped() {
+        if (interruptedInit) {
+            LOG.error("the first initialization was interrupted: exit 2; the next start sets the unfinished cluster "
+                    + "aside and initializes again");
+            decide(ExitCode.INIT_FAILED);
+        }
         decide(forced ? ExitCode.SHUTDOWN_FORCED : ExitCode.SUCCESS);
         if (state.canTransition(State.STOPPED)) {
             state.transition(State.STOPPED, Map.of("exit", String.valueOf(exitCode().code())));
         }
     }
 
+    /** The privileged run is done: hand over to the unprivileged one, unless a stop was requested meanwhile. */
     public void reexecUnprivileged() {
-        decide(ExitCode.REEXEC_UNPRIVILEGED);
+        synchronized (this) {
+            if (!stopping) {
+                decide(ExitCode.REEXEC_UNPRIVILEGED);
+                return;
+            }
+        }
+        throw new EntrypointException("security-drop-privileges", ExitCode.SUCCESS,
+                "stop requested during the privileged run: not handing over");
     }
 
     public void transition(String next) {
@@ -390,9 +475,28 @@ public final class Lifecycle implements StartGuard {
         return exitCode().code();
     }
 
-    /** Ends Camel Main (and so the JVM) with the decided exit code. */
+    /**
+     * Ends Camel Main (and so the JVM) with the decided exit code. Should Camel's own shutdown hang, the
+     * process halts with that code after {@link #EXIT_LIMIT_SECONDS}.
+     */
     public void exit() {
         decide(ExitCode.SUCCESS);
+        synchronized (this) {
+            if (!exitWatchdogStarted) {
+                exitWatchdogStarted = true;
+                Thread halt = new Thread(() -> {
+                    try {
+                        Thread.sleep(EXIT_LIMIT_SECONDS * 1000L);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    LOG.error("the exit did not finish within {} s; halting with {}", EXIT_LIMIT_SECONDS, exitStatus());
+                    Runtime.getRuntime().halt(exitStatus());
+                }, "exit-watchdog");
+                halt.setDaemon(true);
+                halt.start();
+            }
+        }
         Runnable c = completer;
         if (c != null) {
             new Thread(c, "exit").start();

@@ -37,6 +37,9 @@ public final class Metrics {
                     .tag("check", check).description("Unix time of the last successful run of the health check")
                     .register(registry);
         }
+        health.onTransition((check, up) -> Counter.builder("pg_entrypoint_health_transitions").tag("check", check)
+                .tag("status", up ? "UP" : "DOWN").description("Changes of a health check between up and down")
+                .register(registry).increment());
         state.addListener((previous, next) -> {
             long now = System.currentTimeMillis();
             if (next == State.INITIALIZING) {

@@ -21,7 +21,8 @@ public final class Settings {
     public static final String DEFAULT_CONFIG_DIR = "/etc/pg-entrypoint";
     /** The directory of the default STATE_FILE, whose name is made from PGDATA (see {@link #stateFile()}). */
     public static final String DEFAULT_STATE_DIR = "/tmp";
-    public static final String DEFAULT_LOCK_FILE = "/tmp/postgresql-container.lock";
+    /** Name of the default LOCK_FILE, inside PGDATA or beside it (see {@link #lockFile()}). */
+    public static final String LOCK_FILE_NAME = "pg-entrypoint.lock";
     public static final String DEFAULT_OS_USER = "postgres";
     public static final int DEFAULT_PORT = 5432;
     public static final int DEFAULT_MANAGEMENT_PORT = 9876;
@@ -197,8 +198,30 @@ public final class Settings {
         return Path.of(DEFAULT_STATE_DIR, "pg-entrypoint-" + (name.isEmpty() ? "root" : name) + ".state");
     }
 
+    /**
+     * LOCK_FILE, by default with the data so that every entrypoint on the volume sees it: inside PGDATA
+     * ({@code PGDATA/pg-entrypoint.lock}) when PGDATA is a mount point of its own, else beside it on the same
+     * file system ({@code <parent>/.<name>.pg-entrypoint.lock}). In Patroni mode and for a restore it is always
+     * beside: Patroni's initdb and pg_basebackup and pgBackRest's restore need PGDATA empty.
+     */
     public Path lockFile() {
-        return Path.of(rawOr("LOCK_FILE", DEFAULT_LOCK_FILE));
+        return raw("LOCK_FILE").map(Path::of).orElseGet(() -> {
+            Path pgdata = pgdataPath();
+            Path parent = pgdata.getParent();
+            boolean needsEmptyPgdata = "patroni".equals(startupMode()) || flag("PGBACKREST_RESTORE");
+            if (parent == null || !needsEmptyPgdata && isMountPoint(pgdata, parent)) {
+                return pgdata.resolve(LOCK_FILE_NAME);
+            }
+            return parent.resolve("." + pgdata.getFileName() + "." + LOCK_FILE_NAME);
+        });
+    }
+
+    private static boolean isMountPoint(Path dir, Path parent) {
+        try {
+            return !java.nio.file.Files.getAttribute(dir, "unix:dev").equals(java.nio.file.Files.getAttribute(parent, "unix:dev"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** Patroni mode: the directory of the rendered Patroni configuration and the member's pgpass. */
@@ -258,6 +281,17 @@ public final class Settings {
 
     public boolean trustRequested() {
         return "trust".equals(hostAuthMethod());
+    }
+
+    /** Variables that hold a secret and stay out of every child's environment (passwords, pgBackRest keys). */
+    public static boolean isSecretVariable(String name) {
+        return name.equals("POSTGRES_PASSWORD") || name.equals("PGPASSWORD") || name.startsWith("PGBACKREST_")
+                || name.startsWith("PATRONI_") && (name.contains("PASSWORD") || name.contains("PASS"));
+    }
+
+    /** The secret variables of this environment, for {@code env -u} in front of a command. */
+    public List<String> secretVariables() {
+        return env.keySet().stream().filter(Settings::isSecretVariable).sorted().toList();
     }
 
     static boolean isTrue(String value) {

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * An exclusive lock on {@code LOCK_FILE} ensuring a single pg-entrypoint per data directory.
  *
  * <p>The lock is an OS file lock, so it vanishes with the process even on a crash; the file
- * content ({@code pid=...} and {@code pgdata=...}) only serves to explain who holds it.
+ * content ({@code pid=...}, {@code pgdata=...}, {@code host=...}, {@code since=...}) only serves to
+ * explain who holds it.
  *
  * <p>Caution: POSIX file locks belong to the process, and closing <em>any</em> descriptor of
  * the file in this JVM silently drops them. Nothing else in this process may open the lock file
@@ -33,6 +34,8 @@ public final class InstanceLock implements AutoCloseable {
 
     private static final Pattern PID = Pattern.compile("(?m)^pid=(\\d+)$");
     private static final Pattern PGDATA = Pattern.compile("(?m)^pgdata=(.*)$");
+    private static final Pattern HOST = Pattern.compile("(?m)^host=(.*)$");
+    private static final Pattern SINCE = Pattern.compile("(?m)^since=(.*)$");
     private static final String OWN_PID = Long.toString(ProcessHandle.current().pid());
     /** Locks held by this JVM, by real path; also the monitor for acquiring and closing. */
     private static final Map<Path, InstanceLock> HELD = new HashMap<>();
@@ -66,7 +69,7 @@ public final class InstanceLock implements AutoCloseable {
             Path key = realPath(lockFile);
             InstanceLock mine = HELD.get(key);
             if (mine != null) {
-                throw new LockHeldException(lockFile, OWN_PID, mine.pgdata);
+                throw new LockHeldException(lockFile, OWN_PID, mine.pgdata, host(), "now");
             }
             InstanceLock acquired = lock(lockFile, key, pgdata);
             HELD.put(key, acquired);
@@ -96,7 +99,8 @@ public final class InstanceLock implements AutoCloseable {
             if (lock == null) {
                 throw held(lockFile, key);
             }
-            byte[] content = ("pid=" + OWN_PID + "\npgdata=" + pgdata + "\n").getBytes(StandardCharsets.UTF_8);
+            byte[] content = ("pid=" + OWN_PID + "\npgdata=" + pgdata + "\nhost=" + host() + "\nsince="
+                    + java.time.Instant.now() + "\n").getBytes(StandardCharsets.UTF_8);
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(content), 0);
             channel.force(false);
@@ -128,7 +132,44 @@ public final class InstanceLock implements AutoCloseable {
         } catch (IOException e) {
             content = "";
         }
-        return new LockHeldException(lockFile, find(PID, content), find(PGDATA, content));
+        return new LockHeldException(lockFile, find(PID, content), find(PGDATA, content), find(HOST, content),
+                find(SINCE, content));
+    }
+
+    /**
+     * Who holds the lock on {@code lockFile}, without creating or writing anything (for a dry run):
+     * the exception a real acquire would throw, or empty when it is free or missing.
+     */
+    public static java.util.Optional<LockHeldException> probe(Path lockFile) {
+        synchronized (HELD) {
+            if (!Files.isRegularFile(lockFile) || HELD.values().stream().anyMatch(l -> l.lockFile.equals(lockFile))) {
+                return java.util.Optional.empty();
+            }
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.READ)) {
+                FileLock shared = channel.tryLock(0, Long.MAX_VALUE, true);
+                if (shared != null) {
+                    shared.release();
+                    return java.util.Optional.empty();
+                }
+                return java.util.Optional.of(held(lockFile, lockFile));
+            } catch (IOException | OverlappingFileLockException e) {
+                return java.util.Optional.empty();
+            }
+        }
+    }
+
+    /** The host name of this container, for the lock file and the message of a second entrypoint. */
+    static String host() {
+        try {
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.UTF_8).strip();
+            if (!name.isEmpty()) {
+                return name;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall back to the environment
+        }
+        String env = System.getenv("HOSTNAME");
+        return env == null || env.isEmpty() ? "unknown" : env;
     }
 
     private static String find(Pattern pattern, String content) {

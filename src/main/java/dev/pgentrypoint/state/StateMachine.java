@@ -43,7 +43,10 @@ public final class StateMachine {
     private final List<BiConsumer<State, State>> listeners = new CopyOnWriteArrayList<>();
     private State current = State.UNINITIALIZED;
 
-    /** Starts in {@link State#UNINITIALIZED}; the state file is first written on the first transition. */
+    /**
+     * Starts in {@link State#UNINITIALIZED}; the state file is first written on the first transition. A null
+     * {@code stateFile} (a dry run) keeps the state in memory only.
+     */
     public StateMachine(Path stateFile, Clock clock) {
         this.stateFile = stateFile;
         this.clock = clock;
@@ -117,6 +120,9 @@ public final class StateMachine {
     }
 
     private void write(State to, State previous, Map<String, String> facts) {
+        if (stateFile == null) {
+            return;
+        }
         byte[] content = new StateFile(to.name(), to.code(), previous.name(), TIMESTAMP.format(clock.instant()),
                 ProcessHandle.current().pid(), facts).toJson().getBytes(StandardCharsets.UTF_8);
         Path dir = stateFile.toAbsolutePath().getParent();

@@ -26,6 +26,7 @@ final class Child {
     private boolean ready;
     private boolean stopRequested;
     private boolean exited;
+    private volatile Process watcher;
 
     private Child(String name, Process process, StopPolicy stopPolicy) {
         this.name = name;
@@ -40,7 +41,27 @@ final class Child {
     static Child launch(String name, ProcessBuilder builder, StopPolicy stopPolicy) throws IOException {
         Child child = new Child(name, builder.start(), stopPolicy);
         child.pumps.forEach(Thread::start);
+        try {
+            child.watcher = OrphanWatcher.start(name, child.pid(), stopPolicy);
+        } catch (IOException e) {
+            LoggerFactory.getLogger(Child.class).warn("Cannot start the watcher of child '{}' (pid {}): {}; it would "
+                    + "outlive a killed entrypoint", name, child.pid(), e.getMessage());
+        }
         return child;
+    }
+
+    /** The watcher's pid, if one runs. */
+    java.util.OptionalLong watcherPid() {
+        Process w = watcher;
+        return w != null && w.isAlive() ? java.util.OptionalLong.of(w.pid()) : java.util.OptionalLong.empty();
+    }
+
+    /** The child has exited: its watcher has nothing left to guard. */
+    void endWatch() {
+        Process w = watcher;
+        if (w != null) {
+            w.destroyForcibly();
+        }
     }
 
     String name() {

@@ -36,6 +36,13 @@ public class SuperviseComponent extends DefaultComponent {
         return names;
     }
 
+    /** PIDs of the watchers that stop the children should this JVM die (not to be signalled as commands). */
+    public Set<Long> watchers() {
+        Set<Long> pids = new java.util.HashSet<>();
+        children.values().forEach(c -> c.watcherPid().ifPresent(pids::add));
+        return pids;
+    }
+
     /** PID of the named child if it is alive. */
     public OptionalLong pid(String name) {
         Child child = children.get(name);
@@ -105,6 +112,7 @@ public class SuperviseComponent extends DefaultComponent {
             Thread.currentThread().interrupt();
             return;
         }
+        child.endWatch();
         boolean unexpected = child.markExited();
         children.remove(child.name(), child);
         if (!unexpected) {

@@ -279,7 +279,7 @@ class DatabaseTest {
         Database d = database();
         List<String> args = d.initdbArgs();
 
-        assertEquals("--pgdata=" + pgdata, args.get(0));
+        assertEquals("--pgdata=" + pgdata.resolve("pg-entrypoint.initdb"), args.get(0));
         assertEquals("--username=admin", args.get(1));
         assertTrue(args.get(2).startsWith("--pwfile="), args::toString);
         assertEquals(List.of("--data-checksums", "--locale=C", "--encoding=UTF8", "--auth-local=peer",
@@ -301,7 +301,8 @@ class DatabaseTest {
     void initdbArgsWithoutPasswordHaveNoPwfile() throws IOException {
         env.put("POSTGRES_HOST_AUTH_METHOD", "trust");
         env.put("POSTGRES_INITDB_WALDIR", "/wal");
-        assertEquals(List.of("--pgdata=" + pgdata, "--username=postgres", "--waldir=/wal"), database().initdbArgs());
+        assertEquals(List.of("--pgdata=" + pgdata.resolve("pg-entrypoint.initdb"), "--username=postgres", "--waldir=/wal"),
+                database().initdbArgs());
     }
 
     @Test
@@ -310,7 +311,7 @@ class DatabaseTest {
         env.put("POSTGRES_INITDB_ARGS", "--locale=C --auth-local='peer map'");
         Database d = database();
         String shown = d.initdbArgsForDisplay();
-        assertEquals("--pgdata=" + pgdata + " --username=postgres '--pwfile=<0600 file, removed afterwards>' "
+        assertEquals("--pgdata=" + pgdata.resolve("pg-entrypoint.initdb") + " --username=postgres '--pwfile=<0600 file, removed afterwards>' "
                 + "--locale=C '--auth-local=peer map'", shown);
         String plan = String.join("\n", d.plan());
         assertTrue(plan.contains("--pwfile="), plan);
@@ -350,14 +351,67 @@ class DatabaseTest {
         DataDirectory data = new DataDirectory(pgdata);
         d.markBeforeInitdb();
         assertTrue(Files.exists(data.siblingMarker()));
+        Files.createDirectories(data.staging());
+        Files.writeString(data.staging().resolve("PG_VERSION"), "15\n");
+        Files.createDirectories(data.staging().resolve("base"));
         Files.createDirectories(pgdata);
-        Files.writeString(pgdata.resolve("PG_VERSION"), "15\n");
+        Files.writeString(pgdata.resolve("pg-entrypoint.lock"), "pid=1\n");
         d.markAfterInitdb();
         assertTrue(Files.exists(data.innerMarker()));
+        assertFalse(Files.exists(data.staging()), "staging moved into PGDATA");
+        assertTrue(Files.isDirectory(pgdata.resolve("base")));
         assertEquals(DataDirectory.Status.INCOMPLETE, data.status());
+        assertTrue(data.interruptedInitdb(), "an unfinished initdb run counts as interrupted until a step fails");
         d.complete();
         assertFalse(data.marked());
         assertEquals(DataDirectory.Status.INITIALIZED, data.status());
+    }
+
+    @Test
+    void anInterruptedFirstInitIsSetAsideAndRedoneButAFailedOneIsRefused() throws IOException {
+        env.put("POSTGRES_PASSWORD", "secret");
+        Database d = database();
+        DataDirectory data = new DataDirectory(pgdata);
+        Files.createDirectories(pgdata.resolve("base"));
+        Files.writeString(pgdata.resolve("PG_VERSION"), "15\n");
+        Files.writeString(pgdata.resolve("pg-entrypoint.lock"), "pid=1\n");
+        Files.writeString(data.innerMarker(), "started=x pid=1 step=initdb\n");
+        assertTrue(d.needsInit(), "an interrupted first initialization is redone");
+        assertEquals(List.of(), errors());
+
+        d.markBeforeInitdb();
+        List<String> left = data.entries();
+        assertEquals(2, left.size(), left::toString);
+        assertTrue(left.contains("pg-entrypoint.lock"));
+        Path aside = pgdata.resolve(left.stream().filter(n -> n.startsWith(DataDirectory.SET_ASIDE_PREFIX))
+                .findFirst().orElseThrow());
+        assertTrue(Files.exists(aside.resolve("PG_VERSION")), "set aside, not deleted");
+        assertTrue(Files.exists(aside.resolve("base")));
+        assertTrue(data.needsInit(), "only the lock, the set-aside directory and the new sibling marker are left");
+
+        Files.writeString(pgdata.resolve("PG_VERSION"), "15\n");
+        Files.writeString(data.innerMarker(), "started=x pid=1 step=initdb\n");
+        data.markFailed("init-scripts-run");
+        assertFalse(d.needsInit(), "a failed step is not redone by itself");
+        assertTrue(errors().stream().anyMatch(e -> e.message().contains("did not finish")), errors()::toString);
+    }
+
+    @Test
+    void userAndDatabaseNamesAreCheckedBeforeAnythingIsCreated() {
+        env.put("POSTGRES_PASSWORD", "x");
+        env.put("POSTGRES_USER", "o'brien");
+        env.put("POSTGRES_DB", "a".repeat(64));
+        List<ValidationError> found = errors();
+        assertTrue(found.stream().anyMatch(e -> e.subject().equals("POSTGRES_USER") && e.message().contains("quote")),
+                found::toString);
+        assertTrue(found.stream().anyMatch(e -> e.subject().equals("POSTGRES_DB") && e.message().contains("63 bytes")),
+                found::toString);
+        env.put("POSTGRES_USER", "pg_admin");
+        env.put("POSTGRES_DB", "app db");
+        found = errors();
+        assertTrue(found.stream().anyMatch(e -> e.subject().equals("POSTGRES_USER") && e.message().contains("pg_")),
+                found::toString);
+        assertFalse(found.stream().anyMatch(e -> e.subject().equals("POSTGRES_DB")), found::toString);
     }
 
     @Test

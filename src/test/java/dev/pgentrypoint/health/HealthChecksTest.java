@@ -44,6 +44,43 @@ class HealthChecksTest {
     }
 
     @Test
+    void transitionsAreReportedOnceEachWayWithTheCheck() {
+        java.util.concurrent.atomic.AtomicBoolean free = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Check disk = new Check() {
+            @Override
+            public String name() {
+                return "disk";
+            }
+
+            @Override
+            public boolean liveness() {
+                return false;
+            }
+
+            @Override
+            public boolean readiness() {
+                return true;
+            }
+
+            @Override
+            public CheckResult check() {
+                return free.get() ? CheckResult.up("disk", "free") : CheckResult.down("disk", "full");
+            }
+        };
+        HealthChecks health = new HealthChecks(List.of(disk));
+        List<String> seen = new java.util.ArrayList<>();
+        health.onTransition((check, up) -> seen.add(check + "=" + (up ? "UP" : "DOWN")));
+        health.poll();
+        health.poll();
+        free.set(false);
+        health.poll();
+        health.poll();
+        free.set(true);
+        health.poll();
+        assertEquals(List.of("disk=DOWN", "disk=UP"), seen);
+    }
+
+    @Test
     void livenessAndReadinessFollowTheState() {
         AtomicReference<State> state = new AtomicReference<>(State.INITIALIZING);
         StateCheck alive = new StateCheck(state::get, false);

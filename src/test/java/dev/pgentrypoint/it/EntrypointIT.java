@@ -68,7 +68,7 @@ class EntrypointIT {
                     assertEquals(self, uid, "runs as another user: " + p.info().commandLine().orElse("?"));
                 }
             }
-            assertTrue(e.log().contains(self == 0 ? "re-executing as postgres" : "user="), e.log());
+            assertTrue(e.log().contains(self == 0 ? "handing over to postgres" : "user="), e.log());
         }
     }
 
@@ -123,22 +123,40 @@ class EntrypointIT {
     }
 
     @Test
-    void sigtermDuringInitScriptsStopsCleanly() throws Exception {
+    void sigtermDuringAnInitScriptExits2AndTheNextStartCompletesTheInit() throws Exception {
         try (EntrypointProcess e = new EntrypointProcess(tmp)) {
             Path scripts = Files.createDirectories(e.dir.resolve("initdb.d"));
             Path started = e.dir.resolve("run/slow-script-started");
-            Files.writeString(scripts.resolve("10-slow.sh"), "touch " + started + "\nsleep 60\n");
+            Path slow = e.dir.resolve("run/slow");
+            Files.writeString(slow, "");
+            Files.writeString(scripts.resolve("10-table.sql"), "CREATE TABLE t(x int); INSERT INTO t VALUES (1);");
+            Files.writeString(scripts.resolve("20-slow.sh"), "touch " + started + "\nif [ -s " + slow
+                    + " ]; then sleep 60; fi\npsql -c 'INSERT INTO t VALUES (2)'\n");
+            Files.writeString(slow, "yes");
             EntrypointProcess.openUp(scripts);
-            e.with("POSTGRES_PASSWORD", "pw").start();
+            EntrypointProcess.openUp(slow);
+            e.with("POSTGRES_PASSWORD", "pw").with("POSTGRES_DB", "app").start();
             e.await(() -> Files.exists(started), START, "the slow init script");
             long signalled = System.nanoTime();
             e.signal("TERM");
-            assertEquals(0, e.awaitExit(STOP), e.log());
+            assertEquals(2, e.awaitExit(STOP), "an interrupted first initialization is not a success: " + e.log());
             assertTrue(Duration.ofNanos(System.nanoTime() - signalled).toSeconds() < 10, "stop took too long");
             assertTrue(e.inState("STOPPED"), e.state());
+            assertTrue(e.log().contains("first initialization was interrupted"), e.log());
             assertFalse(Files.exists(e.pgdata().resolve("postmaster.pid")), "temporary server left running");
             assertTrue(Files.exists(e.pgdata().resolve("pg-entrypoint.init-incomplete")), "init did not finish");
-            assertEquals(2, e.run(START), "the next start must refuse the unfinished init: " + e.log());
+
+            Files.writeString(slow, "");
+            e.start();
+            e.awaitState("RUNNING", START);
+            assertTrue(e.log().contains("was moved into"), e.log());
+            assertEquals("{1,2}", e.psql("postgres", "pw", "app", "SELECT array_agg(x ORDER BY x) FROM t").output());
+            assertFalse(Files.exists(e.pgdata().resolve("pg-entrypoint.init-incomplete")));
+            try (Stream<Path> entries = Files.list(e.pgdata())) {
+                Path aside = entries.filter(p -> p.getFileName().toString().startsWith("pg-entrypoint.init-failed-"))
+                        .findFirst().orElseThrow(() -> new AssertionError("the interrupted init was not set aside"));
+                assertTrue(Files.exists(aside.resolve("PG_VERSION")), "set aside whole, not deleted");
+            }
         }
     }
 
@@ -153,7 +171,7 @@ class EntrypointIT {
             e.with("POSTGRES_PASSWORD", "pw").start();
             e.await(() -> Files.exists(started), START, "the stubborn init script");
             e.signal("TERM");
-            assertEquals(0, e.awaitExit(STOP), e.log());
+            assertEquals(2, e.awaitExit(STOP), e.log());
             assertTrue(Files.exists(e.pgdata().resolve("pg-entrypoint.init-incomplete")),
                     "a stop during init must keep the marker: " + e.log());
             assertFalse(e.log().contains("Started child 'postgres'"), "the server was started: " + e.log());
@@ -171,6 +189,9 @@ class EntrypointIT {
             assertEquals(3, e.awaitExit(STOP), e.log());
             assertTrue(e.inState("ERROR"), e.state());
             assertTrue(e.log().contains("exited on its own"), e.log());
+            String output = e.log().substring(e.log().indexOf("exited on its own"));
+            assertTrue(output.matches("(?s)exited on its own with code \\d+; last output:\n.*database system is ready.*"),
+                    "the failed child's last output must be kept: " + e.log());
         }
     }
 

@@ -172,7 +172,8 @@ class ValidationIT {
             second.env.putAll(first.env);
             second.with("STATE_FILE", tmp.resolve("second/state.json").toString());
             assertEquals(1, second.run(RUN), second.log());
-            assertTrue(second.log().contains("holds LOCK_FILE"), second.log());
+            assertTrue(second.log().contains("in use by pid "), second.log());
+            assertFalse(Files.exists(tmp.resolve("second/state.json")), "the refused entrypoint wrote a state file");
             assertTrue(first.inState("READY"), "the first entrypoint must be unaffected");
         }
     }

@@ -48,6 +48,7 @@ class WorkflowIT {
                 [ -n "$FAKE_INITDB_FAIL" ] && { echo "initdb: error: fake failure" >&2; exit 1; }
                 for a in "$@"; do case "$a" in --pgdata=*) dir=${a#--pgdata=};; --pwfile=*) pw=${a#--pwfile=};; esac; done
                 [ -n "$pw" ] && echo "initdb pwfile-mode $(stat -c %a "$pw") content $(cat "$pw")" >> "$FAKE_CALLS"
+                echo "initdb env-password ${POSTGRES_PASSWORD:-none}" >> "$FAKE_CALLS"
                 mkdir -p "$dir" && echo 15 > "$dir/PG_VERSION" && echo "max_connections = 100" > "$dir/postgresql.conf"
                 echo "local all all trust" > "$dir/pg_hba.conf"
                 """);
@@ -98,11 +99,13 @@ class WorkflowIT {
             e.awaitState("RUNNING", RUN);
             e.awaitLog("state=RUNNING", RUN);
             List<String> calls = calls();
-            int initdb = indexOf(calls, "initdb --pgdata=" + e.pgdata() + " --username=admin --pwfile=");
+            int initdb = indexOf(calls, "initdb --pgdata=" + e.pgdata().resolve("pg-entrypoint.initdb")
+                    + " --username=admin --pwfile=");
             int server = indexOf(calls, "postgres -D " + e.pgdata());
             assertTrue(initdb >= 0 && server > initdb, "initdb then the server: " + calls);
             assertTrue(calls.get(initdb).endsWith("--data-checksums --locale=C.UTF-8"), calls.get(initdb));
             assertTrue(calls.contains("initdb pwfile-mode 600 content pw-1"), "password file: " + calls);
+            assertTrue(calls.contains("initdb env-password none"), "the password reached initdb's environment: " + calls);
             assertInOrder(e.log(), "validation passed", "state=INITIALIZING", "initdb done", "configuration applied",
                     "initialization complete", "state=READY", "state=STARTING", "state=RUNNING");
             assertFalse(e.log().contains("pw-1"), "password in the log");

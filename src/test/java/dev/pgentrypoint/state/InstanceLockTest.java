@@ -26,11 +26,32 @@ class InstanceLockTest {
     @TempDir
     Path dir;
 
+    /** pid, pgdata, host and a parseable start time, in this order. */
+    private static void assertContent(String pgdata, String content) {
+        String[] lines = content.split("\n");
+        assertEquals(4, lines.length, content);
+        assertEquals("pid=" + PID, lines[0]);
+        assertEquals("pgdata=" + pgdata, lines[1]);
+        assertEquals("host=" + InstanceLock.host(), lines[2]);
+        java.time.Instant.parse(lines[3].substring("since=".length()));
+    }
+
+    @Test
+    void probeOfAFreeOrMissingLockFindsNobodyAndCreatesNothing() throws IOException {
+        Path file = dir.resolve("missing/pg.lock");
+        assertTrue(InstanceLock.probe(file).isEmpty());
+        assertFalse(Files.exists(file.getParent()), "a probe must not create anything");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "pid=1\n");
+        assertTrue(InstanceLock.probe(file).isEmpty());
+        assertEquals("pid=1\n", Files.readString(file));
+    }
+
     @Test
     void acquireRecordsPidAndPgdataWithMode0644() throws IOException {
         Path file = dir.resolve("pg.lock");
         try (InstanceLock lock = InstanceLock.acquire(file, "/var/lib/postgresql/data")) {
-            assertEquals("pid=" + PID + "\npgdata=/var/lib/postgresql/data\n", readWhileLocked(file));
+            assertContent("/var/lib/postgresql/data", readWhileLocked(file));
             assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         }
     }
@@ -41,7 +62,7 @@ class InstanceLockTest {
         Files.createDirectories(file.getParent());
         Files.writeString(file, "pid=999999999\npgdata=/some/very/long/old/data/directory/path\n");
         try (InstanceLock lock = InstanceLock.acquire(file, "/d")) {
-            assertEquals("pid=" + PID + "\npgdata=/d\n", readWhileLocked(file));
+            assertContent("/d", readWhileLocked(file));
         }
     }
 
@@ -80,14 +101,14 @@ class InstanceLockTest {
         try (InstanceLock lock = InstanceLock.acquire(file, "/d")) {
             LockHeldException e = assertThrows(LockHeldException.class,
                 () -> InstanceLock.acquire(dir.resolve("./pg.lock"), "/e"));
-            assertEquals("another pg-entrypoint (pid " + PID + ", PGDATA /d) holds LOCK_FILE " + dir.resolve("./pg.lock")
-                + "; stop it first, or point LOCK_FILE elsewhere if it serves a different data directory", e.getMessage());
+            assertEquals("PGDATA /d in use by pid " + PID + " on host " + InstanceLock.host() + " since now"
+                + " (LOCK_FILE " + dir.resolve("./pg.lock") + "): another pg-entrypoint serves it, so nothing was changed; stop that one first, or point LOCK_FILE elsewhere if it serves a different data directory", e.getMessage());
             Process child = startHolder(file);
             try {
                 assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child should give up at once");
                 String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertTrue(output.contains("LockHeldException"), output);
-                assertTrue(output.contains("(pid " + PID + ", PGDATA /d)"), output);
+                assertTrue(output.contains("PGDATA /d in use by pid " + PID + " on host "), output);
             } finally {
                 child.destroyForcibly().waitFor();
             }
@@ -105,8 +126,11 @@ class InstanceLockTest {
             assertEquals(LockHolderMain.READY + " " + child.pid(), line);
 
             LockHeldException e = assertThrows(LockHeldException.class, () -> InstanceLock.acquire(file, "/mine"));
-            assertEquals("another pg-entrypoint (pid " + child.pid() + ", PGDATA /child/data) holds LOCK_FILE " + file
-                + "; stop it first, or point LOCK_FILE elsewhere if it serves a different data directory", e.getMessage());
+            String since = readWhileLocked(file).lines().filter(l -> l.startsWith("since=")).findFirst().orElseThrow()
+                .substring("since=".length());
+            assertEquals("PGDATA /child/data in use by pid " + child.pid() + " on host " + InstanceLock.host() + " since " + since
+                + " (LOCK_FILE " + file + "): another pg-entrypoint serves it, so nothing was changed; stop that one first, or point LOCK_FILE elsewhere if it serves a different data directory", e.getMessage());
+            assertEquals(e.getMessage(), InstanceLock.probe(file).orElseThrow().getMessage(), "a dry run sees the same holder");
 
             child.getOutputStream().close();
             assertTrue(child.waitFor(30, TimeUnit.SECONDS));
@@ -130,7 +154,7 @@ class InstanceLockTest {
         }
         assertTrue(Files.exists(file), "a killed holder leaves its file behind");
         try (InstanceLock lock = InstanceLock.acquire(file, "/mine")) {
-            assertEquals("pid=" + PID + "\npgdata=/mine\n", readWhileLocked(file));
+            assertContent("/mine", readWhileLocked(file));
         }
     }
 
@@ -142,7 +166,7 @@ class InstanceLockTest {
             new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)).readLine();
             Files.writeString(file, "garbage");
             LockHeldException e = assertThrows(LockHeldException.class, () -> InstanceLock.acquire(file, "/mine"));
-            assertTrue(e.getMessage().startsWith("another pg-entrypoint (pid unknown, PGDATA unknown) holds"),
+            assertTrue(e.getMessage().startsWith("PGDATA unknown in use by pid unknown on host unknown since unknown"),
                 e.getMessage());
         } finally {
             child.destroyForcibly().waitFor();
