@@ -36,7 +36,8 @@ class WorkflowModesTest extends WorkflowTestSupport {
         assertEquals(List.of("util-lock-acquire", "init-directories-main", "init-backup-directories", "security-drop-privileges",
                 "init-database-main", "init-config-main", "init-backup-main", "init-scripts-main", "init-database-complete",
                 "runtime-startup-direct", "runtime-backup-start"), runUntilStarted(Map.of("STARTUP_MODE", "direct")));
-        assertEquals(VALIDATION, steps.subList(0, VALIDATION.size()), "every module is validated first");
+        assertEquals("util-lock-acquire", steps.get(0), "the lock is taken before anything else");
+        assertEquals(VALIDATION, steps.subList(1, VALIDATION.size() + 1), "then every module is validated");
     }
 
     @Test
@@ -67,7 +68,8 @@ class WorkflowModesTest extends WorkflowTestSupport {
             logger.detachAppender(plan);
         }
         List<String> calledAfterValidation = stepsAfterValidation();
-        assertEquals(List.of("init-config-cleanup"), calledAfterValidation, "only the config cleanup (nothing to clean)");
+        assertEquals(List.of("util-lock-acquire", "init-config-cleanup"), calledAfterValidation,
+                "only the lock probe (a dry run takes no lock) and the config cleanup (nothing to clean)");
         assertTrue(steps.stream().noneMatch(s -> s.startsWith("exec:") || s.startsWith("supervise:")), steps.toString());
         assertEquals(1, plan.list.size());
         String text = plan.list.get(0).getFormattedMessage();
