@@ -29,6 +29,7 @@ import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ValidationReport;
 import dev.pgentrypoint.state.StateMachine;
 import dev.pgentrypoint.supervise.EscalationTarget;
+import dev.pgentrypoint.upgrade.Upgrade;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -102,7 +103,10 @@ public final class Main {
         if (backupSettings.anySchedule()) {
             main.bind("quartz", quartz());
         }
-        main.bind("plan", new Plan(directories, database, configuration, backup, restore, scripts, postgres, patroni));
+        Upgrade upgrade = new Upgrade(settings, data, binaries, database, Path.of("/usr/lib/postgresql"), Clock.systemUTC());
+        main.bind("upgrade", upgrade);
+        main.bind("plan", new Plan(directories, database, configuration, backup, restore, scripts, postgres, patroni,
+                upgrade::plan));
         HealthChecks health = HealthChecks.of(settings, state::current, () -> patroni.enabled()
                 ? lifecycle.supervisedPid("patroni").isPresent() ? patroni.postmasterPid() : OptionalLong.empty()
                 : lifecycle.supervisedPid("postgres"), patroni::health);
@@ -111,6 +115,7 @@ public final class Main {
             PatroniMetrics.register(metrics.registry(), patroni::health);
         }
         backupStatus.bindTo(metrics.registry());
+        upgrade.bindTo(metrics.registry());
         main.bind("health", health);
         main.bind("metrics", metrics);
         main.bind("routePolicyFactory", metrics.routePolicyFactory());
@@ -136,6 +141,7 @@ public final class Main {
         main.addInitialProperty("entrypoint.script.timeout", String.valueOf(settings.scriptTimeout() * 1000L));
         main.addInitialProperty("entrypoint.health.interval", String.valueOf(settings.healthInterval() * 1000L));
         backupSettings.properties(settings.dryRun(), privileges.isRoot()).forEach(main::addInitialProperty);
+        upgrade.properties().forEach(main::addInitialProperty);
         return new Wiring(main, settings, lifecycle, privileges, metrics, health);
     }
 

@@ -11,6 +11,7 @@ import dev.pgentrypoint.runtime.Postgres;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** DRY_RUN: the steps the entrypoint would take, in order, with their commands (secrets masked). */
 public final class Plan {
@@ -22,9 +23,10 @@ public final class Plan {
     private final InitScripts scripts;
     private final Postgres postgres;
     private final Patroni patroni;
+    private final Supplier<List<String>> upgrade;
 
     public Plan(Directories directories, Database database, Configuration configuration, Backup backup, Restore restore,
-            InitScripts scripts, Postgres postgres, Patroni patroni) {
+            InitScripts scripts, Postgres postgres, Patroni patroni, Supplier<List<String>> upgrade) {
         this.directories = directories;
         this.database = database;
         this.configuration = configuration;
@@ -33,6 +35,7 @@ public final class Plan {
         this.scripts = scripts;
         this.postgres = postgres;
         this.patroni = patroni;
+        this.upgrade = upgrade;
     }
 
     public String render() throws IOException {
@@ -44,6 +47,7 @@ public final class Plan {
             section(out, "init-backup", backup.plan());
             return String.join("\n", out);
         }
+        section(out, "init-upgrade", upgrade.get());
         section(out, "init-database", database.plan());
         section(out, "init-config", configuration.plan());
         List<String> backupSteps = new ArrayList<>(restore.plan());
