@@ -108,6 +108,59 @@ class UpgradeIT {
         }
     }
 
+    /**
+     * A crash in the middle of pg_upgrade, as when a container is killed: the entrypoint, pg_upgrade and
+     * the servers pg_upgrade started all get SIGKILL. The next start finds the journal and rolls back or
+     * goes forward, then runs.
+     */
+    @Test
+    void aCrashDuringPgUpgradeIsRecoveredFromTheJournalByTheNextStart() throws Exception {
+        try (EntrypointProcess e = withOldCluster()) {
+            e.with("POSTGRES_UPGRADE", "auto").with("PG_OLD_BIN_DIR", OldPostgres.binDir().toString()).start();
+            e.awaitLog("upgrade phase=UPGRADING", UPGRADE);
+            EntrypointProcess.sleep(1500);
+            killEverything(e);
+            Path journal = tmp.resolve(".data.pg-entrypoint-upgrade");
+            assertTrue(Files.exists(journal), "no journal after the crash");
+            assertTrue(Files.exists(e.pgdata().resolve("PG_VERSION")), "PGDATA is not a whole cluster");
+
+            e.start();
+            e.awaitState("RUNNING", UPGRADE);
+            String log = e.log();
+            assertTrue(log.contains("an interrupted upgrade was found"), log);
+            assertTrue(log.contains("interrupted upgrade rolled-back") || log.contains("interrupted upgrade resumed"), log);
+            assertEquals(newMajor(), Files.readString(e.pgdata().resolve("PG_VERSION")).trim());
+            assertEquals("1000", e.psql("postgres", PASSWORD, "postgres", "SELECT count(*) FROM items").output());
+            assertFalse(Files.exists(journal), "the journal was not ended");
+            e.signal("TERM");
+            assertEquals(0, e.awaitExit(STOP), e.log());
+        }
+    }
+
+    /** SIGKILL to the entrypoint, everything below it, and the servers pg_upgrade started (they are not its descendants). */
+    private void killEverything(EntrypointProcess e) throws Exception {
+        List<ProcessHandle> tree = ProcessHandle.of(e.pid()).map(h -> Stream.concat(Stream.of(h), h.descendants()).toList())
+                .orElse(List.of());
+        List<Long> servers = new java.util.ArrayList<>();
+        try (Stream<Path> pids = Files.find(tmp, 3, (p, a) -> p.getFileName().toString().equals("postmaster.pid"))) {
+            for (Path pidFile : pids.toList()) {
+                servers.add(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()));
+            }
+        }
+        for (ProcessHandle h : tree) {
+            EntrypointProcess.signal(h.pid(), "KILL");
+        }
+        for (long pid : servers) {
+            if (pid > 1 && ProcessHandle.of(pid).map(h -> h.info().command().orElse("").endsWith("postgres")).orElse(false)) {
+                EntrypointProcess.signal(pid, "KILL");
+            }
+        }
+        e.awaitExit(STOP);
+        for (long pid : servers) {
+            ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join());
+        }
+    }
+
     @Test
     void refusesWithoutTheVariableOrTheOldBinariesOrTheSpaceAndChangesNothing() throws Exception {
         try (EntrypointProcess e = withOldCluster()) {
