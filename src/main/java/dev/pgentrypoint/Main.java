@@ -6,6 +6,7 @@ import dev.pgentrypoint.backup.BackupSettings;
 import dev.pgentrypoint.backup.BackupStatus;
 import dev.pgentrypoint.backup.Restore;
 import dev.pgentrypoint.config.Configuration;
+import dev.pgentrypoint.credentials.Credentials;
 import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.database.InitScripts;
 import dev.pgentrypoint.health.HealthChecks;
@@ -105,8 +106,10 @@ public final class Main {
         }
         Upgrade upgrade = new Upgrade(settings, data, binaries, database, Path.of("/usr/lib/postgresql"), Clock.systemUTC());
         main.bind("upgrade", upgrade);
+        Credentials credentials = new Credentials(settings, data, binaries, database);
+        main.bind("credentials", credentials);
         main.bind("plan", new Plan(directories, database, configuration, backup, restore, scripts, postgres, patroni,
-                upgrade::plan));
+                upgrade::plan, credentials::plan));
         HealthChecks health = HealthChecks.of(settings, state::current, () -> patroni.enabled()
                 ? lifecycle.supervisedPid("patroni").isPresent() ? patroni.postmasterPid() : OptionalLong.empty()
                 : lifecycle.supervisedPid("postgres"), patroni::health);

@@ -24,9 +24,11 @@ public final class Plan {
     private final Postgres postgres;
     private final Patroni patroni;
     private final Supplier<List<String>> upgrade;
+    private final Supplier<List<String>> credentials;
 
     public Plan(Directories directories, Database database, Configuration configuration, Backup backup, Restore restore,
-            InitScripts scripts, Postgres postgres, Patroni patroni, Supplier<List<String>> upgrade) {
+            InitScripts scripts, Postgres postgres, Patroni patroni, Supplier<List<String>> upgrade,
+            Supplier<List<String>> credentials) {
         this.directories = directories;
         this.database = database;
         this.configuration = configuration;
@@ -36,6 +38,7 @@ public final class Plan {
         this.postgres = postgres;
         this.patroni = patroni;
         this.upgrade = upgrade;
+        this.credentials = credentials;
     }
 
     public String render() throws IOException {
@@ -54,6 +57,7 @@ public final class Plan {
         backupSteps.addAll(backup.plan());
         section(out, "init-backup", backupSteps);
         section(out, "init-scripts", scripts.plan());
+        section(out, "init-credentials", credentials.get());
         section(out, "runtime-startup", postgres.plan());
         return String.join("\n", out);
     }
