@@ -5,6 +5,7 @@ import dev.pgentrypoint.backup.BackupControl;
 import dev.pgentrypoint.backup.BackupSettings;
 import dev.pgentrypoint.backup.BackupStatus;
 import dev.pgentrypoint.backup.Restore;
+import dev.pgentrypoint.collation.CollationDrift;
 import dev.pgentrypoint.config.Configuration;
 import dev.pgentrypoint.credentials.Credentials;
 import dev.pgentrypoint.database.Database;
@@ -108,8 +109,10 @@ public final class Main {
         main.bind("upgrade", upgrade);
         Credentials credentials = new Credentials(settings, data, binaries, database);
         main.bind("credentials", credentials);
+        CollationDrift collation = new CollationDrift(settings, data, binaries, database);
+        main.bind("collationDrift", collation);
         main.bind("plan", new Plan(directories, database, configuration, backup, restore, scripts, postgres, patroni,
-                upgrade::plan, credentials::plan));
+                upgrade::plan, credentials::plan, collation::plan));
         HealthChecks health = HealthChecks.of(settings, state::current, () -> patroni.enabled()
                 ? lifecycle.supervisedPid("patroni").isPresent() ? patroni.postmasterPid() : OptionalLong.empty()
                 : lifecycle.supervisedPid("postgres"), patroni::health);
@@ -119,6 +122,7 @@ public final class Main {
         }
         backupStatus.bindTo(metrics.registry());
         upgrade.bindTo(metrics.registry());
+        collation.bindTo(metrics.registry());
         main.bind("health", health);
         main.bind("metrics", metrics);
         main.bind("routePolicyFactory", metrics.routePolicyFactory());

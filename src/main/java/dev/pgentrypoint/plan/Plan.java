@@ -25,10 +25,11 @@ public final class Plan {
     private final Patroni patroni;
     private final Supplier<List<String>> upgrade;
     private final Supplier<List<String>> credentials;
+    private final Supplier<List<String>> collation;
 
     public Plan(Directories directories, Database database, Configuration configuration, Backup backup, Restore restore,
             InitScripts scripts, Postgres postgres, Patroni patroni, Supplier<List<String>> upgrade,
-            Supplier<List<String>> credentials) {
+            Supplier<List<String>> credentials, Supplier<List<String>> collation) {
         this.directories = directories;
         this.database = database;
         this.configuration = configuration;
@@ -39,6 +40,7 @@ public final class Plan {
         this.patroni = patroni;
         this.upgrade = upgrade;
         this.credentials = credentials;
+        this.collation = collation;
     }
 
     public String render() throws IOException {
@@ -58,6 +60,7 @@ public final class Plan {
         section(out, "init-backup", backupSteps);
         section(out, "init-scripts", scripts.plan());
         section(out, "init-credentials", credentials.get());
+        section(out, "init-collation", collation.get());
         section(out, "runtime-startup", postgres.plan());
         return String.join("\n", out);
     }
