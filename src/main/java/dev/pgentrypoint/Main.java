@@ -5,7 +5,9 @@ import dev.pgentrypoint.backup.BackupControl;
 import dev.pgentrypoint.backup.BackupSettings;
 import dev.pgentrypoint.backup.BackupStatus;
 import dev.pgentrypoint.backup.Restore;
+import dev.pgentrypoint.collation.CollationDrift;
 import dev.pgentrypoint.config.Configuration;
+import dev.pgentrypoint.credentials.Credentials;
 import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.database.InitScripts;
 import dev.pgentrypoint.health.HealthChecks;
@@ -31,6 +33,7 @@ import dev.pgentrypoint.state.StateMachine;
 import dev.pgentrypoint.supervise.EscalationTarget;
 import dev.pgentrypoint.workflow.WorkflowChecker;
 import dev.pgentrypoint.workflow.WorkflowProblem;
+import dev.pgentrypoint.upgrade.Upgrade;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -108,7 +111,14 @@ public final class Main {
         BackupStatus backupStatus = new BackupStatus(backupSettings, state, Clock.systemUTC());
         main.bind("backupStatus", backupStatus);
         main.bind("backupControl", new BackupControl(backupSettings.controlSocket()));
-        main.bind("plan", new Plan(settings.startupMode(), directories, database, configuration, backup, restore, scripts, postgres, patroni));
+        Upgrade upgrade = new Upgrade(settings, data, binaries, database, Path.of("/usr/lib/postgresql"), Clock.systemUTC());
+        main.bind("upgrade", upgrade);
+        Credentials credentials = new Credentials(settings, data, binaries, database);
+        main.bind("credentials", credentials);
+        CollationDrift collation = new CollationDrift(settings, data, binaries, database);
+        main.bind("collationDrift", collation);
+        main.bind("plan", new Plan(settings.startupMode(), directories, database, configuration, backup, restore, scripts, postgres, patroni,
+                upgrade::plan, credentials::plan, collation::plan));
         HealthChecks health = HealthChecks.of(settings, lifecycle::effectiveState, () -> patroni.enabled()
                 ? lifecycle.supervisedPid("patroni").isPresent() ? patroni.postmasterPid() : OptionalLong.empty()
                 : lifecycle.supervisedPid("postgres"), patroni::health);
@@ -117,6 +127,8 @@ public final class Main {
             PatroniMetrics.register(metrics.registry(), patroni::health);
         }
         backupStatus.bindTo(metrics.registry());
+        upgrade.bindTo(metrics.registry());
+        collation.bindTo(metrics.registry());
         main.bind("health", health);
         main.bind("metrics", metrics);
         main.bind("routePolicyFactory", metrics.routePolicyFactory());
@@ -139,6 +151,7 @@ public final class Main {
         main.addInitialProperty("entrypoint.script.timeout", String.valueOf(settings.scriptTimeout() * 1000L));
         main.addInitialProperty("entrypoint.health.interval", String.valueOf(settings.healthInterval() * 1000L));
         backupSettings.properties(settings.dryRun(), privileges.isRoot()).forEach(main::addInitialProperty);
+        upgrade.properties().forEach(main::addInitialProperty);
         return new Wiring(main, settings, lifecycle, privileges, metrics, health);
     }
 

@@ -94,10 +94,26 @@ public final class Database {
     private void checkVersion(ValidationReport report) {
         Optional<String> onDisk = data.version();
         Optional<Integer> binary = binaries.flatMap(PgBinaries::majorVersion);
+        if (Files.exists(data.upgradeJournal())) {
+            return; // an interrupted upgrade: module init-upgrade resumes or rolls it back
+        }
         if (onDisk.isPresent() && binary.isPresent() && !onDisk.get().equals(String.valueOf(binary.get()))) {
+            boolean older = parseMajor(onDisk.get()) < binary.get();
+            if (older && "auto".equalsIgnoreCase(settings.raw("POSTGRES_UPGRADE").orElse(""))) {
+                return; // module init-upgrade validates and runs the upgrade
+            }
             report.invalid("PGDATA", data.path() + " was initialized by PostgreSQL " + onDisk.get() + " but the binaries in "
                     + binaries.get().binDir() + " are PostgreSQL " + binary.get() + ": use binaries of version "
-                    + onDisk.get() + " (PG_BIN_DIR), or upgrade the data with pg_upgrade first");
+                    + onDisk.get() + " (PG_BIN_DIR)" + (older ? ", or set POSTGRES_UPGRADE=auto to upgrade it with "
+                    + "pg_upgrade on start (docs/upgrade.md)" : ""));
+        }
+    }
+
+    private static int parseMajor(String version) {
+        try {
+            return Integer.parseInt(version.contains(".") ? version.substring(0, version.indexOf('.')) : version);
+        } catch (NumberFormatException e) {
+            return Integer.MAX_VALUE;
         }
     }
 

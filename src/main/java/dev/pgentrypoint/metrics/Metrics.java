@@ -24,7 +24,7 @@ public final class Metrics {
     public Metrics(StateMachine state, HealthChecks health, long startMillis) {
         Gauge.builder("pg_entrypoint_state", state, s -> s.current().code())
                 .description("Current state: 0 UNINITIALIZED, 1 INITIALIZING, 2 READY, 3 STARTING, 4 RUNNING, "
-                        + "5 STOPPING, 6 STOPPED, 7 ERROR").register(registry);
+                        + "5 STOPPING, 6 STOPPED, 7 ERROR, 8 UPGRADING").register(registry);
         Gauge.builder("pg_entrypoint_startup_seconds", this, m -> m.startupSeconds)
                 .description("Seconds from the entrypoint's start to RUNNING").baseUnit("seconds").register(registry);
         Gauge.builder("pg_entrypoint_init_seconds", this, m -> m.initSeconds)

@@ -55,6 +55,13 @@ public final class DataDirectory {
         return parent == null ? innerMarker() : parent.resolve("." + pgdata.getFileName() + "." + MARKER_NAME);
     }
 
+    /** The journal of a major-version upgrade in progress (module init-upgrade), next to PGDATA. */
+    public Path upgradeJournal() {
+        Path parent = pgdata.getParent();
+        return parent == null ? pgdata.resolve(".pg-entrypoint-upgrade") : parent.resolve("." + pgdata.getFileName()
+                + ".pg-entrypoint-upgrade");
+    }
+
     public Status status() {
         boolean marked = Files.exists(innerMarker()) || Files.exists(siblingMarker());
         if (!Files.isDirectory(pgdata)) {

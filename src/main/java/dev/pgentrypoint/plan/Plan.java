@@ -11,6 +11,7 @@ import dev.pgentrypoint.runtime.Postgres;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** DRY_RUN: the steps the entrypoint would take, in order, with their commands (secrets masked). */
 public final class Plan {
@@ -23,10 +24,14 @@ public final class Plan {
     private final Postgres postgres;
     private final Patroni patroni;
     private final String mode;
+    private final Supplier<List<String>> upgrade;
+    private final Supplier<List<String>> credentials;
+    private final Supplier<List<String>> collation;
 
     /** The plan of {@code mode} (STARTUP_MODE), in the order the workflow runs the steps. */
     public Plan(String mode, Directories directories, Database database, Configuration configuration, Backup backup,
-            Restore restore, InitScripts scripts, Postgres postgres, Patroni patroni) {
+            Restore restore, InitScripts scripts, Postgres postgres, Patroni patroni, Supplier<List<String>> upgrade,
+            Supplier<List<String>> credentials, Supplier<List<String>> collation) {
         this.mode = mode;
         this.directories = directories;
         this.database = database;
@@ -36,6 +41,9 @@ public final class Plan {
         this.scripts = scripts;
         this.postgres = postgres;
         this.patroni = patroni;
+        this.upgrade = upgrade;
+        this.credentials = credentials;
+        this.collation = collation;
     }
 
     public String render() throws IOException {
@@ -56,12 +64,15 @@ public final class Plan {
             section(out, "init-backup", backup.plan());
             return String.join("\n", out);
         }
+        section(out, "init-upgrade", upgrade.get());
         section(out, "init-database", database.plan());
         section(out, "init-config", configuration.plan());
         List<String> backupSteps = new ArrayList<>(restore.plan());
         backupSteps.addAll(backup.plan());
         section(out, "init-backup", backupSteps);
         section(out, "init-scripts", scripts.plan());
+        section(out, "init-credentials", credentials.get());
+        section(out, "init-collation", collation.get());
         section(out, "runtime-startup", postgres.plan());
         return String.join("\n", out);
     }

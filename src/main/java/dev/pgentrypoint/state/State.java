@@ -9,7 +9,9 @@ public enum State {
     RUNNING(4),
     STOPPING(5),
     STOPPED(6),
-    ERROR(7);
+    ERROR(7),
+    /** A major-version upgrade of PGDATA runs (POSTGRES_UPGRADE=auto): alive, not ready. */
+    UPGRADING(8);
 
     private final int code;
 

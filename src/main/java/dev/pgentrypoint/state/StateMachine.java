@@ -54,7 +54,9 @@ public final class StateMachine {
 
     private static Map<State, Set<State>> allowedTransitions() {
         Map<State, Set<State>> allowed = new EnumMap<>(State.class);
-        allowed.put(State.UNINITIALIZED, EnumSet.of(State.INITIALIZING, State.READY, State.STOPPING, State.ERROR));
+        allowed.put(State.UNINITIALIZED, EnumSet.of(State.INITIALIZING, State.UPGRADING, State.READY, State.STOPPING,
+                State.ERROR));
+        allowed.put(State.UPGRADING, EnumSet.of(State.READY, State.STOPPING, State.ERROR));
         allowed.put(State.INITIALIZING, EnumSet.of(State.READY, State.STOPPING, State.ERROR));
         allowed.put(State.READY, EnumSet.of(State.STARTING, State.RUNNING, State.STOPPING, State.ERROR));
         allowed.put(State.STARTING, EnumSet.of(State.RUNNING, State.STOPPING, State.ERROR));

@@ -221,6 +221,25 @@ class DatabaseTest {
         assertTrue(e.message().contains("initialized by PostgreSQL 9.6"), e.message());
         assertTrue(e.message().contains("are PostgreSQL " + binary), e.message());
         assertTrue(e.message().contains("pg_upgrade"), e.message());
+        assertTrue(e.message().contains("set POSTGRES_UPGRADE=auto"), e.message());
+    }
+
+    @Test
+    void anOlderMajorIsLeftToTheUpgradeModuleWhenTheUpgradeIsRequested() throws IOException {
+        Files.createDirectories(pgdata.resolve("base"));
+        Files.writeString(pgdata.resolve("PG_VERSION"), "9.6\n");
+        env.put("POSTGRES_UPGRADE", "auto");
+        assertEquals(List.of(), errors());
+    }
+
+    @Test
+    void aNewerMajorIsRefusedEvenWhenTheUpgradeIsRequested() throws IOException {
+        Files.createDirectories(pgdata.resolve("base"));
+        Files.writeString(pgdata.resolve("PG_VERSION"), "99\n");
+        env.put("POSTGRES_UPGRADE", "auto");
+        ValidationError e = only(errors());
+        assertTrue(e.message().contains("initialized by PostgreSQL 99"), e.message());
+        assertFalse(e.message().contains("POSTGRES_UPGRADE"), e.message());
     }
 
     @Test

@@ -41,6 +41,7 @@ class StateMachineTest {
     /** Shortest paths from UNINITIALIZED to each state. */
     private static final Map<State, List<State>> PATHS = Map.of(
         State.UNINITIALIZED, List.of(),
+        State.UPGRADING, List.of(State.UPGRADING),
         State.INITIALIZING, List.of(State.INITIALIZING),
         State.READY, List.of(State.READY),
         State.STARTING, List.of(State.READY, State.STARTING),
@@ -67,11 +68,11 @@ class StateMachineTest {
     }
 
     private static boolean expectedAllowed(State from, State to) {
-        Set<State> active = EnumSet.of(State.UNINITIALIZED, State.INITIALIZING, State.READY, State.STARTING,
-            State.RUNNING);
+        Set<State> active = EnumSet.of(State.UNINITIALIZED, State.INITIALIZING, State.UPGRADING, State.READY,
+            State.STARTING, State.RUNNING);
         return switch (to) {
-            case INITIALIZING -> from == State.UNINITIALIZED;
-            case READY -> from == State.UNINITIALIZED || from == State.INITIALIZING;
+            case INITIALIZING, UPGRADING -> from == State.UNINITIALIZED;
+            case READY -> from == State.UNINITIALIZED || from == State.INITIALIZING || from == State.UPGRADING;
             case STARTING -> from == State.READY;
             case RUNNING -> from == State.STARTING || from == State.READY;
             case STOPPING -> active.contains(from);
@@ -235,8 +236,9 @@ class StateMachineTest {
     @Test
     void stateCodesAreFrozen() {
         int[] codes = Stream.of(State.values()).mapToInt(State::code).toArray();
-        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7), Arrays.stream(codes).boxed().toList());
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8), Arrays.stream(codes).boxed().toList());
         assertEquals(4, State.RUNNING.code());
         assertEquals(7, State.ERROR.code());
+        assertEquals(8, State.UPGRADING.code());
     }
 }
