@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 /** STARTUP_MODE takes its branch, DRY_RUN prints the plan and calls nothing, and a route added as YAML runs. */
 class WorkflowModesTest extends WorkflowTestSupport {
     static final List<String> VALIDATION = List.of("util-validation-validate", "init-directories-validate",
-            "init-database-validate", "init-config-validate", "init-patroni-validate", "init-backup-validate",
-            "init-scripts-validate", "runtime-startup-validate", "util-validation-report");
+            "init-upgrade-validate", "init-database-validate", "init-config-validate", "init-patroni-validate",
+            "init-backup-validate", "init-scripts-validate", "init-credentials-validate", "init-collation-validate",
+            "runtime-startup-validate", "util-validation-report");
 
     private List<String> runUntilStarted(Map<String, String> env) throws Exception {
         boot(env);
@@ -34,8 +35,10 @@ class WorkflowModesTest extends WorkflowTestSupport {
     @Test
     void directModeInitializesTheDatabaseAndStartsPostgres() throws Exception {
         assertEquals(List.of("util-lock-acquire", "init-directories-main", "init-backup-directories", "security-drop-privileges",
-                "init-database-main", "init-config-main", "init-backup-main", "init-scripts-main", "init-database-complete",
-                "runtime-startup-direct", "runtime-backup-start"), runUntilStarted(Map.of("STARTUP_MODE", "direct")));
+                "init-upgrade-main", "init-database-main", "init-config-main", "init-backup-main", "init-scripts-main",
+                "init-credentials-main", "init-collation-main", "init-database-complete", "runtime-startup-direct",
+                "runtime-backup-start", "runtime-upgrade-finish", "runtime-credentials-check", "runtime-collation-check"),
+                runUntilStarted(Map.of("STARTUP_MODE", "direct")));
         assertEquals("util-lock-acquire", steps.get(0), "the lock is taken before anything else");
         assertEquals(VALIDATION, steps.subList(1, VALIDATION.size() + 1), "then every module is validated");
     }
@@ -43,7 +46,8 @@ class WorkflowModesTest extends WorkflowTestSupport {
     @Test
     void patroniModeRendersPatronisConfigurationAndStartsPatroni() throws Exception {
         assertEquals(List.of("util-lock-acquire", "init-directories-main", "init-backup-directories", "security-drop-privileges",
-                "init-patroni-main", "init-backup-main", "runtime-startup-patroni", "runtime-backup-start"),
+                "init-patroni-main", "init-backup-main", "runtime-startup-patroni", "runtime-backup-start",
+                "runtime-upgrade-finish", "runtime-credentials-check", "runtime-collation-check"),
                 runUntilStarted(Map.of("STARTUP_MODE", "patroni")));
         assertTrue(steps.contains("runtime-patroni-stop"), "the stop goes through Patroni: " + steps);
     }
@@ -51,7 +55,8 @@ class WorkflowModesTest extends WorkflowTestSupport {
     @Test
     void sleepModeInitializesNothingAndStartsNothing() throws Exception {
         assertEquals(List.of("util-lock-acquire", "init-directories-main", "init-backup-directories", "security-drop-privileges",
-                "runtime-startup-sleep", "runtime-backup-start"), runUntilStarted(Map.of("STARTUP_MODE", "sleep")));
+                "runtime-startup-sleep", "runtime-backup-start", "runtime-upgrade-finish", "runtime-credentials-check",
+                "runtime-collation-check"), runUntilStarted(Map.of("STARTUP_MODE", "sleep")));
     }
 
     @Test

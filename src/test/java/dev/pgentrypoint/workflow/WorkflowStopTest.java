@@ -91,7 +91,7 @@ class WorkflowStopTest extends WorkflowTestSupport {
         bootRunning();
         lifecycle.onSignal("TERM");
         assertEquals(ExitCode.SUCCESS, awaitExit());
-        assertStoppedCleanly("runtime-backup-start");
+        assertStoppedCleanly("runtime-collation-check");
     }
 
     @Test

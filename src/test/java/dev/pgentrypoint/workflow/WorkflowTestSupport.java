@@ -38,10 +38,10 @@ abstract class WorkflowTestSupport {
     static final Path PROJECT = Path.of("").toAbsolutePath();
     /** The module steps, plus exec and supervise: recorded and skipped. */
     static final String SKIPPED = "direct:(init|security)-.*|direct:util-(?!plan-print).*"
-            + "|direct:runtime-startup-(validate|direct|patroni|sleep|cleanup)|direct:runtime-(backup|patroni)-.*|exec:.*|supervise:.*";
+            + "|direct:runtime-startup-(validate|direct|patroni|sleep|cleanup)|direct:runtime-(backup|patroni|upgrade|credentials|collation)-.*|exec:.*|supervise:.*";
     /** The cleanup sequence of workflows/entrypoint.camel.yaml, in reverse order of the modules. */
     static final List<String> CLEANUP_ORDER = List.of("runtime-backup-cleanup", "runtime-startup-cleanup", "init-scripts-cleanup",
-            "init-backup-cleanup", "init-patroni-cleanup", "init-config-cleanup", "init-database-cleanup", "util-lock-cleanup");
+            "init-backup-cleanup", "init-patroni-cleanup", "init-config-cleanup", "init-database-cleanup", "init-upgrade-cleanup", "util-lock-cleanup");
 
     @TempDir
     Path tmp;
