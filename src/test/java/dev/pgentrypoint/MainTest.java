@@ -45,7 +45,7 @@ class MainTest {
         env.put("LOCK_FILE", tmp.resolve("lock").toString());
         env.put("PGDATA", tmp.resolve("data").toString());
         env.putAll(extra);
-        main = Main.wire(env, List.of(), home).main();
+        main = Main.wire(env, List.of(), home, code -> { }).main();
         main.addOverrideProperty("camel.main.autoStartupExcludePattern", "entrypoint");
         main.start();
         return main.getCamelContext();

@@ -44,7 +44,7 @@ class RoutesLoadTest {
         env.put("STATE_FILE", tmp.resolve("state.json").toString());
         env.put("LOCK_FILE", tmp.resolve("lock").toString());
         env.put("PGDATA", tmp.resolve("data").toString());
-        main = Main.wire(env, List.of(), PROJECT.resolve("src/main/dist")).main();
+        main = Main.wire(env, List.of(), PROJECT.resolve("src/main/dist"), code -> { }).main();
         main.addOverrideProperty("camel.main.autoStartupExcludePattern", "entrypoint");
         main.start();
         context = main.getCamelContext();
@@ -133,7 +133,7 @@ class RoutesLoadTest {
     void theShippedWorkflowPassesTheWorkflowCheckWithTheRealBeans() throws IOException {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("PGDATA", tmp.resolve("data").toString());
-        Main.Wiring wiring = Main.wire(env, List.of(), PROJECT);
+        Main.Wiring wiring = Main.wire(env, List.of(), PROJECT, code -> { });
         var report = Main.checkWorkflow(wiring, env);
         assertEquals(List.of(), report.problems());
         assertEquals(yamlFiles().size(), report.files());

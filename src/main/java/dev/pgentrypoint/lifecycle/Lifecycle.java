@@ -484,17 +484,17 @@ public final class Lifecycle implements StartGuard {
         synchronized (this) {
             if (!exitWatchdogStarted) {
                 exitWatchdogStarted = true;
-                Thread halt = new Thread(() -> {
+                Thread watchdog = new Thread(() -> {
                     try {
                         Thread.sleep(EXIT_LIMIT_SECONDS * 1000L);
                     } catch (InterruptedException e) {
                         return;
                     }
                     LOG.error("the exit did not finish within {} s; halting with {}", EXIT_LIMIT_SECONDS, exitStatus());
-                    Runtime.getRuntime().halt(exitStatus());
+                    halt.accept(exitStatus());
                 }, "exit-watchdog");
-                halt.setDaemon(true);
-                halt.start();
+                watchdog.setDaemon(true);
+                watchdog.start();
             }
         }
         Runnable c = completer;

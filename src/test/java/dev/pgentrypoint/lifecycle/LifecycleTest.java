@@ -50,7 +50,7 @@ class LifecycleTest {
         stateFile = dir.resolve("state");
         state = new StateMachine(stateFile, CLOCK);
         state.addListener((from, to) -> transitions.add(from + "->" + to));
-        lifecycle = new Lifecycle(state, 30);
+        lifecycle = new Lifecycle(state, 30, code -> { });
     }
 
     private Map<String, Object> written() throws IOException {
@@ -256,7 +256,7 @@ class LifecycleTest {
     void reexecDecidesTheInternalCodeUnlessDecidedBefore() {
         lifecycle.reexecUnprivileged();
         assertEquals(ExitCode.REEXEC_UNPRIVILEGED, lifecycle.exitCode());
-        Lifecycle other = new Lifecycle(state, 30);
+        Lifecycle other = new Lifecycle(state, 30, code -> { });
         other.decide(ExitCode.INVALID_INPUT);
         other.reexecUnprivileged();
         assertEquals(ExitCode.INVALID_INPUT, other.exitCode());
