@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.function.IntConsumer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.component.exec.ExecException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -208,8 +209,11 @@ public final class Lifecycle implements StartGuard {
      * phase's code, so nothing waits forever with liveness up.
      */
     public void workflowEnded(Exchange exchange) {
+        // an exception a doTry/doCatch recovered from (a local fallback) is no failure; one the error
+        // policy handled counts, in case the policy itself did not decide the end
         Throwable failure = exchange == null ? null : exchange.getException() != null ? exchange.getException()
-                : exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+                : Boolean.TRUE.equals(exchange.getProperty(ExchangePropertyKey.FAILURE_HANDLED, Boolean.class))
+                ? exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class) : null;
         synchronized (this) {
             workflowActive = false;
             if (decided()) {
@@ -337,6 +341,10 @@ public final class Lifecycle implements StartGuard {
     public static String reason(Throwable e) {
         if (e == null) {
             return "unknown";
+        }
+        // our own exceptions already say what failed and why (their cause's command included)
+        if (e instanceof EntrypointException && e.getMessage() != null && !e.getMessage().contains("ExecCommand [")) {
+            return e.getMessage();
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ExecException exec) {
