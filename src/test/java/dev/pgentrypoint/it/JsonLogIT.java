@@ -89,6 +89,40 @@ class JsonLogIT {
         }
     }
 
+    /** The JVM's own warnings and its unified logging (on stderr) become JSON objects too, in a start and a stop. */
+    @Test
+    void theJvmsOwnWarningsAreJsonObjects() throws Exception {
+        try (EntrypointProcess e = entrypoint("jvm")) {
+            // accepted with a deprecation warning, and the JVM's gc log at info on stderr
+            e.with("JAVA_OPTS", "-XX:+UseBiasedLocking -Xlog:gc=info:stderr");
+            e.start();
+            e.awaitState("RUNNING", START);
+            e.signal("TERM");
+            assertEquals(0, e.awaitExit(STOP), e.log());
+            List<JsonNode> lines = everyLineIsAJsonObject(e.log());
+            assertTrue(lines.stream().anyMatch(n -> "jvm".equals(n.path("source").asText()) && "WARN".equals(n.path("level").asText())
+                    && n.path("msg").asText().startsWith("OpenJDK 64-Bit Server VM warning: Option UseBiasedLocking")
+                    && "stderr".equals(n.path("stream").asText())), e.log());
+            assertTrue(lines.stream().anyMatch(n -> "jvm".equals(n.path("source").asText()) && "INFO".equals(n.path("level").asText())
+                    && n.path("msg").asText().contains("[info][gc]")), e.log());
+            assertTrue(anyMessage(lines, "INFO", "exiting code=0"), e.log());
+        }
+    }
+
+    /** A JVM that cannot start: its error lines, with a quote, a backslash and a control character, are JSON objects. */
+    @Test
+    void aJvmThatCannotStartSaysSoInJson() throws Exception {
+        try (EntrypointProcess e = entrypoint("jvm-fails")) {
+            String flags = e.dir.resolve("no\"such\\flags\u0001file").toString();
+            e.with("JAVA_OPTS", "-XX:Flags=" + flags);
+            assertEquals(1, e.run(START), e.log());
+            List<JsonNode> lines = everyLineIsAJsonObject(e.log());
+            assertTrue(anyMessage(lines, "ERROR", "Could not open settings file " + flags), e.log());
+            assertTrue(anyMessage(lines, "ERROR", "Could not create the Java Virtual Machine"), e.log());
+            assertFalse(Files.exists(e.pgdata()), "PGDATA was created");
+        }
+    }
+
     @Test
     void anUnknownLogFormatIsRefusedAtValidation() throws Exception {
         try (EntrypointProcess e = entrypoint("xml")) {
