@@ -77,6 +77,23 @@ class PatroniInputsIT {
         }
     }
 
+    /** The example CONFIG_DIR/patroni.yml of docs/ha.md passes validation and is in the effective configuration. */
+    @Test
+    void theExamplePatroniYmlOfTheDocsIsMerged() throws Exception {
+        String doc = Files.readString(Path.of("docs/ha.md"));
+        int at = doc.indexOf("```yaml", doc.indexOf("Example `CONFIG_DIR/patroni.yml`:"));
+        String example = doc.substring(doc.indexOf('\n', at) + 1, doc.indexOf("```", at + 7));
+        assertTrue(example.contains("max_connections: 200"), example);
+        try (PatroniMember m = new PatroniMember(tmp, "m1", "127.0.0.1:2379")) {
+            Files.writeString(m.process.dir.resolve("config/patroni.yml"), example);
+            String plan = WorkflowIT.dryRunPlan(m.process, RUN);
+            assertTrue(plan.contains("10-user.yml ("), plan);
+            for (String setting : List.of("max_connections: 200", "work_mem: 16MB", "nofailover: false")) {
+                assertTrue(plan.replace("\"", "").contains(setting), "'" + setting + "' of the example not in the effective configuration:\n" + plan);
+            }
+        }
+    }
+
     @Test
     void noScopeAndNoNameIsInvalidInput() throws Exception {
         try (PatroniMember m = new PatroniMember(tmp, "m1", "127.0.0.1:2379")) {
