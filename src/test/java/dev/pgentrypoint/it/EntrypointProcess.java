@@ -72,6 +72,7 @@ final class EntrypointProcess implements AutoCloseable {
     private Process process;
     private Path log;
     private int runs;
+    private boolean stderrApart;
     private boolean ownsServer = true;
 
     EntrypointProcess(Path dir) throws IOException {
@@ -182,7 +183,11 @@ final class EntrypointProcess implements AutoCloseable {
                 || k.equals("DRY_RUN") || k.equals("STARTUP_MODE"));
         pb.environment().putAll(env);
         log = dir.resolve("entrypoint-" + (++runs) + ".log");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        if (stderrApart) {
+            pb.redirectOutput(log.toFile()).redirectError(log.resolveSibling(log.getFileName() + ".stderr").toFile());
+        } else {
+            pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        }
         process = pb.start();
         processes.add(process);
         return this;
@@ -190,6 +195,21 @@ final class EntrypointProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    /** From the next start on, standard error goes to its own file ({@link #stderr()}), {@link #log()} has standard output. */
+    EntrypointProcess stderrApart() {
+        stderrApart = true;
+        return this;
+    }
+
+    /** Standard error of the last run started after {@link #stderrApart()}. */
+    String stderr() {
+        try {
+            return Files.readString(log.resolveSibling(log.getFileName() + ".stderr"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     String log() {

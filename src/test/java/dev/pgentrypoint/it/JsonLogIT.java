@@ -89,6 +89,43 @@ class JsonLogIT {
         }
     }
 
+    /** The JVM's own warnings and its unified logging (on stderr) become JSON objects too, in a start and a stop. */
+    @Test
+    void theJvmsOwnWarningsAreJsonObjects() throws Exception {
+        try (EntrypointProcess e = entrypoint("jvm")) {
+            // accepted with a deprecation warning, and the JVM's gc log at info on stderr
+            e.with("JAVA_OPTS", "-XX:+UseBiasedLocking -Xlog:gc=info:stderr").stderrApart();
+            e.start();
+            e.awaitState("RUNNING", START);
+            e.signal("TERM");
+            assertEquals(0, e.awaitExit(STOP), e.log() + e.stderr());
+            List<JsonNode> stdout = everyLineIsAJsonObject(e.log());
+            assertTrue(anyMessage(stdout, "INFO", "exiting code=0"), e.log());
+            assertTrue(stdout.stream().noneMatch(n -> "jvm".equals(n.path("source").asText())), "JVM lines on stdout: " + e.log());
+            List<JsonNode> lines = everyLineIsAJsonObject(e.stderr());
+            assertTrue(lines.stream().anyMatch(n -> "jvm".equals(n.path("source").asText()) && "WARN".equals(n.path("level").asText())
+                    && n.path("msg").asText().startsWith("OpenJDK 64-Bit Server VM warning: Option UseBiasedLocking")
+                    && "stderr".equals(n.path("stream").asText())), e.stderr());
+            assertTrue(lines.stream().anyMatch(n -> "jvm".equals(n.path("source").asText()) && "INFO".equals(n.path("level").asText())
+                    && n.path("msg").asText().contains("[info][gc]")), e.stderr());
+        }
+    }
+
+    /** A JVM that cannot start: its error lines, with a quote, a backslash and a control character, are JSON objects. */
+    @Test
+    void aJvmThatCannotStartSaysSoInJson() throws Exception {
+        try (EntrypointProcess e = entrypoint("jvm-fails")) {
+            String flags = e.dir.resolve("no\"such\\flags\u0001file").toString();
+            e.with("JAVA_OPTS", "-XX:Flags=" + flags).stderrApart();
+            assertEquals(1, e.run(START), e.log() + e.stderr());
+            assertEquals("", e.log(), "nothing on stdout");
+            List<JsonNode> lines = everyLineIsAJsonObject(e.stderr());
+            assertTrue(anyMessage(lines, "ERROR", "Could not open settings file " + flags), e.stderr());
+            assertTrue(anyMessage(lines, "ERROR", "Could not create the Java Virtual Machine"), e.stderr());
+            assertFalse(Files.exists(e.pgdata()), "PGDATA was created");
+        }
+    }
+
     @Test
     void anUnknownLogFormatIsRefusedAtValidation() throws Exception {
         try (EntrypointProcess e = entrypoint("xml")) {

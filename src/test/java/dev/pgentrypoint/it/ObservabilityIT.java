@@ -3,6 +3,7 @@ package dev.pgentrypoint.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +37,19 @@ class ObservabilityIT {
             assertTrue(value(metrics, "pg_entrypoint_startup_seconds") > 0, "startup seconds");
             assertTrue(value(metrics, "pg_entrypoint_init_seconds") > 0, "init seconds");
             assertTrue(metrics.contains("# HELP pg_entrypoint_state Current state"), "meters have descriptions");
+            // the example scrape of docs/observability.md: its comment lines as they are, each series with its
+            // labels in this scrape with a number as value (values and times aside)
+            List<String> scrapeLines = metrics.lines().toList();
+            for (String line : documentedScrape()) {
+                if (line.startsWith("#")) {
+                    assertTrue(scrapeLines.contains(line), "documented line not in the scrape: " + line + "\n" + metrics);
+                    continue;
+                }
+                String series = line.substring(0, line.lastIndexOf(' ') + 1);
+                assertTrue(scrapeLines.stream().anyMatch(l -> l.startsWith(series)
+                        && l.substring(series.length()).matches("-?[0-9.]+(E-?[0-9]+)?|NaN")), "documented series not in the scrape: "
+                        + line + "\n" + metrics);
+            }
         }
     }
 
@@ -170,6 +184,18 @@ class ObservabilityIT {
             int code = check.run(Duration.ofSeconds(15), args);
             return new EntrypointProcess.Result(code, check.log().trim());
         }
+    }
+
+    /** The lines of the "An example scrape" block of docs/observability.md. */
+    private static List<String> documentedScrape() throws IOException {
+        List<String> doc = Files.readAllLines(Path.of("docs/observability.md"));
+        int at = doc.indexOf("### An example scrape");
+        assertTrue(at >= 0, "no example scrape in docs/observability.md");
+        int open = doc.subList(at, doc.size()).indexOf("```") + at;
+        int close = doc.subList(open + 1, doc.size()).indexOf("```") + open + 1;
+        List<String> sample = doc.subList(open + 1, close);
+        assertTrue(sample.size() >= 5, "example scrape: " + sample);
+        return sample;
     }
 
     private static double failures(String metrics) {

@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgentrypoint.patroni.PatroniHealth;
 import dev.pgentrypoint.patroni.PatroniStatus;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -111,11 +115,38 @@ class PatroniIT {
             EntrypointProcess.Result cli = m.healthcheckCli(tmp.resolve("cli-" + m.name + "-" + System.nanoTime()));
             assertEquals(0, cli.code(), cli.output());
             assertTrue(cli.output().contains(leads ? "role leader" : "streaming"), cli.output());
+            if (!leads) {
+                // the sample line of docs/ha.md, member names and numbers aside
+                String sample = Files.readString(Path.of("docs/ha.md")).lines().map(String::strip)
+                        .filter(l -> l.startsWith("`healthy: patroni: member ")).findFirst().orElseThrow().split("`")[1];
+                assertEquals(sample.replaceAll("\\bpg\\d\\b", "M").replaceAll("\\d+", "N"),
+                        cli.output().replace(m.process.pgdata().toString(), "/var/lib/postgresql/data")
+                                .replace(m.process.stateFile().toString(), "/tmp/pg-entrypoint-var-lib-postgresql-data.state")
+                                .replaceAll("\\bm\\d\\b", "M").replaceAll("\\d+", "N"));
+            }
+            // the metrics table of docs/ha.md: each series this member has while it runs (child exits come at its end)
+            String metrics = m.process.http("/observe/metrics").output();
+            for (String series : haMetrics()) {
+                assertTrue(metrics.lines().anyMatch(l -> l.startsWith(series)), m.name + ": no " + series + " in\n" + metrics);
+            }
             assertEquals(1, m.metric("pg_entrypoint_patroni_role{role=\"" + (leads ? "leader" : "replica") + "\"}"));
             assertEquals(0, m.metric("pg_entrypoint_patroni_role{role=\"" + (leads ? "replica" : "leader") + "\"}"));
             double lag = m.metric("pg_entrypoint_patroni_replication_lag_bytes");
             assertTrue(leads ? lag == 0 : lag >= 0, m.name + " lag " + lag);
         }
+    }
+
+    /** The series of the metrics table of docs/ha.md, with their first label value; without the exit counter. */
+    private static List<String> haMetrics() throws IOException {
+        List<String> series = new ArrayList<>();
+        Matcher row = Pattern.compile("(?m)^\\| `(pg_entrypoint_\\w+)(\\{(\\w+)=\"?(\\w+))?").matcher(Files.readString(Path.of("docs/ha.md")));
+        while (row.find()) {
+            if (!row.group(1).equals("pg_entrypoint_child_exits_total")) {
+                series.add(row.group(1) + (row.group(2) == null ? " " : "{" + row.group(3) + "=\"" + row.group(4) + "\"}"));
+            }
+        }
+        assertEquals(5, series.size(), "rows of the metrics table of docs/ha.md: " + series);
+        return series;
     }
 
     private static int probe(PatroniMember m) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +41,56 @@ class PatroniInputsIT {
                 assertFalse(log.contains(secret), "a password in the plan");
             }
             assertFalse(Files.exists(m.process.pgdata()), "PGDATA was created");
+        }
+    }
+
+    /** What a DRY_RUN plan says a Patroni start does, or what the log of a real start shows it did. */
+    record Steps(boolean entrypointInitdb, boolean patroniConfigWritten, boolean patroniSupervised, boolean postgresSupervised) {
+        static Steps planned(String plan) {
+            return new Steps(Pattern.compile("- run \\S*/initdb\\b").matcher(plan).find(),
+                    plan.contains("- write Patroni configuration ") && plan.contains("00-generated.yml (pg-entrypoint defaults)"),
+                    Pattern.compile("- start and supervise \\S*patroni\\b").matcher(plan).find(),
+                    Pattern.compile("- start and supervise \\S*/postgres\\b").matcher(plan).find());
+        }
+
+        static Steps ran(String log) {
+            return new Steps(log.contains("initdb done"), log.contains("Patroni configuration written scope=it-cluster member=m1"),
+                    log.contains("Started child 'patroni'") && log.contains("Patroni is ready pid="),
+                    log.contains("PostgreSQL is ready pid="));
+        }
+    }
+
+    @Test
+    void theDryRunPlanIsWhatAPatroniStartDoes() throws Exception {
+        try (EtcdProcess etcd = new EtcdProcess(tmp.resolve("etcd"));
+                PatroniMember m = new PatroniMember(Files.createDirectories(tmp.resolve("m1")), "m1", etcd.endpoint())) {
+            for (String state : List.of("empty PGDATA", "existing data")) {
+                Steps planned = Steps.planned(WorkflowIT.dryRunPlan(m.process, RUN));
+                assertEquals(new Steps(false, true, true, false), planned, state + ": " + m.process.log());
+                assertTrue(m.process.log().contains("- wait up to 60 s (DCS_TIMEOUT) for etcd on " + etcd.endpoint()),
+                        m.process.log());
+                m.start().awaitRunning(Duration.ofSeconds(120));
+                m.process.signal("TERM");
+                assertEquals(0, m.process.awaitExit(RUN), m.process.log());
+                assertEquals(planned, Steps.ran(m.process.log()), state + ", the plan is what the start did: " + m.process.log());
+            }
+        }
+    }
+
+    /** The example CONFIG_DIR/patroni.yml of docs/ha.md passes validation and is in the effective configuration. */
+    @Test
+    void theExamplePatroniYmlOfTheDocsIsMerged() throws Exception {
+        String doc = Files.readString(Path.of("docs/ha.md"));
+        int at = doc.indexOf("```yaml", doc.indexOf("Example `CONFIG_DIR/patroni.yml`:"));
+        String example = doc.substring(doc.indexOf('\n', at) + 1, doc.indexOf("```", at + 7));
+        assertTrue(example.contains("max_connections: 200"), example);
+        try (PatroniMember m = new PatroniMember(tmp, "m1", "127.0.0.1:2379")) {
+            Files.writeString(m.process.dir.resolve("config/patroni.yml"), example);
+            String plan = WorkflowIT.dryRunPlan(m.process, RUN);
+            assertTrue(plan.contains("10-user.yml ("), plan);
+            for (String setting : List.of("max_connections: 200", "work_mem: 16MB", "nofailover: false")) {
+                assertTrue(plan.replace("\"", "").contains(setting), "'" + setting + "' of the example not in the effective configuration:\n" + plan);
+            }
         }
     }
 

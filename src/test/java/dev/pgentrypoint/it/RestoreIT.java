@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,8 +46,12 @@ class RestoreIT {
             assertEquals(0, source.awaitExit(STOP), source.log());
         }
         try (EntrypointProcess e = restoring("restored")) {
+            Steps restorePlan = Steps.planned(WorkflowIT.dryRunPlan(e, START));
+            assertEquals(new Steps(false, true, true), restorePlan, e.log());
+            assertTrue(e.log().contains("check that stanza db has a backup (else exit 2; never initdb)"), e.log());
             e.start();
             e.awaitState("RUNNING", START);
+            assertEquals(restorePlan, Steps.ran(e.log()), "the plan of a restore is what the restore did: " + e.log());
             assertEquals("200|20100", e.psql("postgres", "pw", "postgres", "SELECT count(*), sum(n) FROM t").output());
             assertEquals("f", e.psql("postgres", "pw", "postgres", "SELECT pg_is_in_recovery()").output());
             assertTrue(e.log().contains("restore done"), e.log());
@@ -57,8 +62,12 @@ class RestoreIT {
             e.signal("TERM");
             assertEquals(0, e.awaitExit(STOP), e.log());
 
+            Steps restartPlan = Steps.planned(WorkflowIT.dryRunPlan(e, START));
+            assertTrue(e.log().contains("skip the restore: PGDATA holds a database"), e.log());
+            assertEquals(new Steps(false, false, true), restartPlan, e.log());
             e.start();
             e.awaitState("RUNNING", START);
+            assertEquals(restartPlan, Steps.ran(e.log()), "the plan of a restart is what the restart did: " + e.log());
             assertTrue(e.log().contains("PGDATA holds a database; skipping initialization"), e.log());
             assertFalse(e.log().contains("restore done"), "restored over existing data: " + e.log());
             assertEquals("201", e.psql("postgres", "pw", "postgres", "SELECT count(*) FROM t").output());
@@ -106,6 +115,18 @@ class RestoreIT {
             assertEquals(2, e.run(START), e.log());
             assertTrue(e.log().contains("has no backup of stanza 'nope' (PGBACKREST_RESTORE_STANZA"), e.log());
             assertPgdataUntouched(e);
+        }
+    }
+
+    /** What a DRY_RUN plan says a start does, or what the log of a real start shows it did. */
+    record Steps(boolean initdb, boolean restore, boolean server) {
+        static Steps planned(String plan) {
+            return new Steps(Pattern.compile("- run \\S*/initdb\\b").matcher(plan).find(), plan.contains("- run pgbackrest restore"),
+                    Pattern.compile("- start and supervise \\S*/postgres\\b").matcher(plan).find());
+        }
+
+        static Steps ran(String log) {
+            return new Steps(log.contains("initdb done"), log.contains("restore done"), log.contains("PostgreSQL is ready pid="));
         }
     }
 

@@ -184,11 +184,20 @@ class WorkflowIT {
         }
     }
 
+    /** Runs a DRY_RUN of the settings at hand (it must pass) and returns its plan; DRY_RUN is unset again. */
+    static String dryRunPlan(EntrypointProcess e, Duration timeout) throws Exception {
+        e.with("DRY_RUN", "1");
+        assertEquals(0, e.run(timeout), e.log());
+        e.without("DRY_RUN");
+        return plan(e.log());
+    }
+
     /** The DRY_RUN plan of the mode and state at hand, then what a real run of the same settings did. */
     private record Outcome(boolean initdb, boolean configWritten, boolean serverStarted) {
     }
 
-    private static String plan(String log) {
+    /** The plan a DRY_RUN prints, from its first line to the exit line. */
+    static String plan(String log) {
         int at = log.indexOf("DRY_RUN: every validation passed");
         assertTrue(at >= 0, log);
         return log.substring(at, log.indexOf("pg-entrypoint exiting", at));
