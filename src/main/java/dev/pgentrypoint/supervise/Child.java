@@ -61,6 +61,12 @@ final class Child {
         Process w = watcher;
         if (w != null) {
             w.destroyForcibly();
+            try {
+                // Reaped before the exit is reported, so no one sees a watcher outlive what it watched.
+                w.waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -88,6 +88,7 @@ final class SuperviseProducer extends DefaultProducer {
             checkGuards(child, guards);
             if (!child.isAlive()) {
                 child.awaitOutput();
+                child.endWatch();
                 if (child.stopRequested()) {
                     throw stoppedWhileStarting(child);
                 }
