@@ -43,7 +43,11 @@ public final class BackupSettings {
     static final int DEFAULT_ARCHIVE_FAILURE_AFTER = 300;
     /** Seconds between two {@code pgbackrest info} runs that ask every repository. */
     static final int DEFAULT_WATCH_INTERVAL = 60;
-    static final String RUN_DIR = "pg-entrypoint-pgbackrest";
+    /** The suffix of the run directory's name, after STATE_FILE's name without its extension. */
+    static final String RUN_DIR_SUFFIX = ".pgbackrest";
+    /** Longest path of a Unix domain socket (sun_path holds 108 bytes with the terminating zero). */
+    static final int MAX_SOCKET_PATH = 107;
+    static final String CONTROL_SOCKET = "control.sock";
     /**
      * Secret options that may also come from a file: {@code PGBACKREST_REPO1_CIPHER_PASS_FILE=/run/secrets/x}
      * is {@code repo1-cipher-pass} with the file's content. Other {@code *_FILE} names are pgBackRest's own
@@ -269,9 +273,24 @@ public final class BackupSettings {
         return List.copyOf(settings.startingWith(PREFIX).keySet());
     }
 
-    /** The directory of the rendered configuration, the status file and the control socket (mode 0700). */
+    /**
+     * The directory of the rendered configuration, the status file and the control socket (mode 0700), beside
+     * STATE_FILE and named after it, so each instance has its own: {@code <STATE_FILE without its extension>.pgbackrest},
+     * e.g. {@code /tmp/pg-entrypoint-var-lib-postgresql-data.pgbackrest}. When the socket's path would be too long,
+     * {@code pg-entrypoint-<hash of STATE_FILE's path>.pgbackrest} beside it.
+     */
     public Path runDir() {
-        return settings.stateFile().toAbsolutePath().normalize().getParent().resolve(RUN_DIR);
+        Path state = settings.stateFile().toAbsolutePath().normalize();
+        String name = state.getFileName() == null ? "pg-entrypoint" : state.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        Path named = state.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + RUN_DIR_SUFFIX);
+        if (named.equals(state)) {
+            named = state.resolveSibling(name + RUN_DIR_SUFFIX);
+        }
+        if (!socketPathTooLong(named, MAX_SOCKET_PATH)) {
+            return named;
+        }
+        return state.resolveSibling("pg-entrypoint-" + Integer.toHexString(state.toString().hashCode()) + RUN_DIR_SUFFIX);
     }
 
     public Path configFile() {
@@ -283,11 +302,15 @@ public final class BackupSettings {
     }
 
     public Path controlSocket() {
-        return runDir().resolve("control.sock");
+        return runDir().resolve(CONTROL_SOCKET);
     }
 
-    boolean socketPathTooLong(int max) {
-        return controlSocket().toString().getBytes(StandardCharsets.UTF_8).length > max;
+    boolean socketPathTooLong() {
+        return socketPathTooLong(runDir(), MAX_SOCKET_PATH);
+    }
+
+    private static boolean socketPathTooLong(Path runDir, int max) {
+        return runDir.resolve(CONTROL_SOCKET).toString().getBytes(StandardCharsets.UTF_8).length > max;
     }
 
     Path userFile() {

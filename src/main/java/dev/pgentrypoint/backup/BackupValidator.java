@@ -13,8 +13,6 @@ import java.util.Set;
 final class BackupValidator {
     static final Set<String> REPO_TYPES = Set.of("posix", "cifs", "s3", "gcs", "azure", "sftp");
     private static final String STANZA_NAME = "[A-Za-z0-9][A-Za-z0-9_-]*";
-    /** Longest path of a Unix domain socket (sun_path holds 108 bytes with the terminating zero). */
-    private static final int MAX_SOCKET_PATH = 107;
 
     private final BackupSettings backup;
     private final Settings settings;
@@ -50,9 +48,9 @@ final class BackupValidator {
             settings.raw(seconds).ifPresent(v -> checkSeconds(report, seconds, v));
         }
         backup.secretFileVariables().forEach(variable -> checkSecretFile(report, variable));
-        if (backup.socketPathTooLong(MAX_SOCKET_PATH)) {
+        if (backup.socketPathTooLong()) {
             report.invalid("STATE_FILE", "the control socket " + backup.controlSocket() + " would be longer than "
-                    + MAX_SOCKET_PATH + " bytes: put STATE_FILE in a shorter directory");
+                    + BackupSettings.MAX_SOCKET_PATH + " bytes: put STATE_FILE in a shorter directory");
         }
         ConfigAssembler.Result assembled = ConfigAssembler.assemble(backup);
         assembled.problems().forEach(p -> report.invalid(p.subject(), p.message()));

@@ -2,6 +2,7 @@ package dev.pgentrypoint.backup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,10 +54,41 @@ class BackupSettingsTest {
     @Test
     void filesLiveNextToTheStateFile() {
         env.put("STATE_FILE", "/run/pg/state.json");
-        assertEquals(Path.of("/run/pg/pg-entrypoint-pgbackrest/pgbackrest.conf"), settings().configFile());
-        assertEquals(Path.of("/run/pg/pg-entrypoint-pgbackrest/control.sock"), settings().controlSocket());
-        assertEquals(Path.of("/tmp/pg-entrypoint-pgbackrest/status.json"), new BackupSettings(new Settings(Map.of(),
-                List.of(), Path.of("/"))).statusFile());
+        assertEquals(Path.of("/run/pg/state.pgbackrest/pgbackrest.conf"), settings().configFile());
+        assertEquals(Path.of("/run/pg/state.pgbackrest/control.sock"), settings().controlSocket());
+        assertEquals(Path.of("/tmp/pg-entrypoint-var-lib-postgresql-data.pgbackrest/status.json"), new BackupSettings(
+                new Settings(Map.of(), List.of(), Path.of("/"))).statusFile());
+        env.put("STATE_FILE", "/run/pg/state");
+        assertEquals(Path.of("/run/pg/state.pgbackrest/control.sock"), settings().controlSocket());
+        env.put("STATE_FILE", "/run/pg/x.pgbackrest");
+        assertEquals(Path.of("/run/pg/x.pgbackrest.pgbackrest/control.sock"), settings().controlSocket());
+    }
+
+    /** Two instances on one host with the default STATE_FILE: neither reaches the other's control socket. */
+    @Test
+    void eachInstanceHasItsOwnRunDirectory() {
+        BackupSettings a = new BackupSettings(new Settings(Map.of("PGDATA", "/srv/a/data"), List.of(), Path.of("/")));
+        BackupSettings b = new BackupSettings(new Settings(Map.of("PGDATA", "/srv/b/data"), List.of(), Path.of("/")));
+        assertEquals(Path.of("/tmp/pg-entrypoint-srv-a-data.pgbackrest/control.sock"), a.controlSocket());
+        assertEquals(Path.of("/tmp/pg-entrypoint-srv-b-data.pgbackrest/control.sock"), b.controlSocket());
+        BackupSettings c = new BackupSettings(new Settings(Map.of("STATE_FILE", "/run/c.json"), List.of(), Path.of("/")));
+        BackupSettings d = new BackupSettings(new Settings(Map.of("STATE_FILE", "/run/d.json"), List.of(), Path.of("/")));
+        assertNotEquals(c.runDir(), d.runDir());
+    }
+
+    /** A long PGDATA gives a long default STATE_FILE; the socket's directory is then named after a hash of it. */
+    @Test
+    void aLongStateFileNameGivesAShortRunDirectory() {
+        String pgdata = "/srv/" + "very-long-directory-name/".repeat(4) + "data";
+        Settings one = new Settings(Map.of("PGDATA", pgdata), List.of(), Path.of("/"));
+        Settings two = new Settings(Map.of("PGDATA", pgdata + "2"), List.of(), Path.of("/"));
+        BackupSettings a = new BackupSettings(one);
+        assertTrue(one.stateFile().toString().length() > BackupSettings.MAX_SOCKET_PATH, one.stateFile().toString());
+        assertTrue(a.controlSocket().toString().length() <= BackupSettings.MAX_SOCKET_PATH, a.controlSocket().toString());
+        assertTrue(a.runDir().getFileName().toString().matches("pg-entrypoint-[0-9a-f]{1,8}\\.pgbackrest"), a.runDir().toString());
+        assertEquals(Path.of("/tmp"), a.runDir().getParent());
+        assertFalse(a.socketPathTooLong());
+        assertNotEquals(a.runDir(), new BackupSettings(two).runDir());
     }
 
     @Test

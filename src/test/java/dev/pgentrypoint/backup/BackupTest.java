@@ -50,7 +50,7 @@ class BackupTest {
     }
 
     private String config() {
-        return dir.resolve("run/pg-entrypoint-pgbackrest/pgbackrest.conf").toString();
+        return dir.resolve("run/state.pgbackrest/pgbackrest.conf").toString();
     }
 
     @Test
@@ -103,7 +103,7 @@ class BackupTest {
         assertTrue(text.startsWith(Backup.HEADER), text);
         assertTrue(text.contains("\nrepo1-s3-key-secret=s3cret\n"), text);
         assertTrue(text.contains("[db]\npg1-user=postgres\npg1-path=" + dir.resolve("data") + "\n"), text);
-        for (String name : List.of("repo", "log", "lock", "spool", "run/pg-entrypoint-pgbackrest")) {
+        for (String name : List.of("repo", "log", "lock", "spool", "run/state.pgbackrest")) {
             assertTrue(Files.isDirectory(dir.resolve(name)), name);
             if (new Privileges("postgres").isRoot()) {
                 assertEquals("postgres", Files.getOwner(dir.resolve(name), LinkOption.NOFOLLOW_LINKS).getName(), name);

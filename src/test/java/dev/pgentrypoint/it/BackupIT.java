@@ -55,7 +55,7 @@ class BackupIT {
 
             e.signal("TERM");
             assertEquals(0, e.awaitExit(STOP), e.log());
-            assertFalse(Files.exists(tmp.resolve("run/pg-entrypoint-pgbackrest/control.sock")), "control socket left behind");
+            assertFalse(Files.exists(tmp.resolve("run/state.pgbackrest/control.sock")), "control socket left behind");
 
             e.start();
             e.awaitLog("pgbackrest check passed", START);
@@ -71,7 +71,7 @@ class BackupIT {
             e.awaitLog("backup done type=full label=", START);
             String info = PgBackRest.info(PgBackRest.config(e), "db");
             assertTrue(info.contains("\"type\":\"full\""), info);
-            String status = Files.readString(tmp.resolve("run/pg-entrypoint-pgbackrest/status.json"));
+            String status = Files.readString(tmp.resolve("run/state.pgbackrest/status.json"));
             assertTrue(status.matches("(?s).*\"last_success_epoch_seconds\":\\d+.*\"last_label\":\"\\d{8}-\\d{6}F\".*"), status);
             assertTrue(status.contains("\"healthy\":true"), status);
             String metrics = e.http("/observe/metrics").output();

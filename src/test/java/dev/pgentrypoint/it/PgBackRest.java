@@ -32,7 +32,7 @@ final class PgBackRest {
 
     /** The configuration the entrypoint rendered. */
     static Path config(EntrypointProcess e) {
-        return e.dir.resolve("run/pg-entrypoint-pgbackrest/pgbackrest.conf");
+        return e.dir.resolve("run/state.pgbackrest/pgbackrest.conf");
     }
 
     /** Runs pgbackrest as the postgres user (file logging off, so no root-owned log is left behind). */

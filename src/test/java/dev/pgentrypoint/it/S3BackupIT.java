@@ -305,7 +305,7 @@ class S3BackupIT {
     private static void assertPassphraseNowhere(EntrypointProcess e) throws IOException {
         assertFalse(e.log().contains(PASSPHRASE), "passphrase in the log");
         assertFalse(e.state().contains(PASSPHRASE), "passphrase in the state file");
-        Path status = e.dir.resolve("run/pg-entrypoint-pgbackrest/status.json");
+        Path status = e.dir.resolve("run/state.pgbackrest/status.json");
         assertFalse(Files.exists(status) && Files.readString(status).contains(PASSPHRASE), "passphrase in status.json");
         try (Stream<Path> logs = Files.walk(e.dir.resolve("pgbackrest-log"))) {
             for (Path log : logs.filter(Files::isRegularFile).toList()) {
