@@ -91,7 +91,7 @@ public final class Main {
         org.apache.camel.main.Main main = new org.apache.camel.main.Main();
         main.bind("settings", settings);
         main.bind("validationReport", new ValidationReport());
-        main.bind("settingsValidator", new SettingsValidator(settings, binaries));
+        main.bind("settingsValidator", new SettingsValidator(settings, binaries, privileges.isRoot() && !settings.dryRun()));
         main.bind("lifecycle", lifecycle);
         main.bind("stateMachine", state);
         main.bind("lock", new LockHolder(settings.lockFile(), settings.pgdata(), settings.dryRun()));

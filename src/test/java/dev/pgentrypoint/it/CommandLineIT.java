@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,6 +126,15 @@ class CommandLineIT {
             assertEquals(1, e.run(RUN, "--single"), e.log());
             assertTrue(e.log().contains("postgres argument '--single' starts a single-user backend"), e.log());
             assertFalse(Files.exists(e.pgdata()), "PGDATA was created");
+
+            // the root run opens no management port itself (the dropped-to run does): it checks it is free
+            try (ServerSocket taken = new ServerSocket(e.managementPort, 1, InetAddress.getByName("127.0.0.1"))) {
+                assertEquals(1, e.run(RUN), e.log());
+                assertTrue(e.log().contains("1 problem(s) found, nothing was changed"), e.log());
+                assertTrue(e.log().contains("MANAGEMENT_PORT: cannot listen on MANAGEMENT_BIND 127.0.0.1 port "
+                        + e.managementPort + " ("), e.log());
+                assertFalse(Files.exists(e.pgdata()), "PGDATA was created");
+            }
         }
     }
 
