@@ -195,6 +195,9 @@ public final class Main {
         Settings settings = wiring.settings();
         // after a root start, the privileged run checked the same files already
         boolean checked = !System.getenv().getOrDefault("PG_ENTRYPOINT_UNPRIVILEGED", "").isEmpty();
+        if (!checked) {
+            settings.deprecationWarnings().forEach(LOG::warn);
+        }
         if (!checked && !checkWorkflow(wiring, System.getenv()).problems().isEmpty()) {
             return ExitCode.INVALID_INPUT.code();
         }

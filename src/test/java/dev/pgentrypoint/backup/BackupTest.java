@@ -36,7 +36,7 @@ class BackupTest {
         env.put("PATH", bin.toString());
         env.put("PGDATA", dir.resolve("data").toString());
         env.put("STATE_FILE", dir.resolve("run/state.json").toString());
-        env.put("PGBACKREST_ENABLED", "true");
+        env.put("BACKUP_ENABLED", "true");
         env.put("PGBACKREST_REPO1_PATH", dir.resolve("repo").toString());
         env.put("PGBACKREST_LOG_PATH", dir.resolve("log").toString());
         env.put("PGBACKREST_LOCK_PATH", dir.resolve("lock").toString());
@@ -59,14 +59,14 @@ class BackupTest {
                 "archive_command", pgbackrest + " --config=" + config() + " --stanza=db archive-push %p",
                 "restore_command", pgbackrest + " --config=" + config() + " --stanza=db archive-get %f \"%p\""),
                 backup().postgresParameters());
-        env.put("PGBACKREST_ENABLED", "false");
+        env.put("BACKUP_ENABLED", "false");
         assertEquals(Map.of(), backup().postgresParameters(), "archive_mode keeps PostgreSQL's default, off");
     }
 
     @Test
     void commandsRunWithoutThePgBackRestVariablesAndWithTheRenderedFile() {
         List<String> args = backup().backupArgs("diff");
-        assertEquals(List.of("-u", "PGBACKREST_ENABLED", "-u", "PGBACKREST_LOCK_PATH", "-u", "PGBACKREST_LOG_PATH", "-u",
+        assertEquals(List.of("-u", "BACKUP_ENABLED", "-u", "PGBACKREST_LOCK_PATH", "-u", "PGBACKREST_LOG_PATH", "-u",
                 "PGBACKREST_REPO1_PATH", "-u", "PGBACKREST_SPOOL_PATH", pgbackrest.toString(), "--config=" + config(),
                 "--stanza=db", "--type=diff", "--log-level-console=info", "backup"), args);
         assertThrows(IllegalArgumentException.class, () -> backup().backupArgs("weekly"));

@@ -141,7 +141,7 @@ class HealthChecksTest {
         Path run = Files.createDirectories(tmp.resolve("run/state.pgbackrest"));
         Files.writeString(run.resolve("status.json"), "{\"healthy\":false,\"status\":\"DEGRADED\",\"reason\":"
                 + "\"repository 1 cannot be reached: connection refused\"}\n");
-        dev.pgentrypoint.settings.Settings settings = new dev.pgentrypoint.settings.Settings(Map.of("PGBACKREST_ENABLED", "true",
+        dev.pgentrypoint.settings.Settings settings = new dev.pgentrypoint.settings.Settings(Map.of("BACKUP_ENABLED", "true",
                 "STATE_FILE", tmp.resolve("run/state.json").toString()), List.of(), tmp);
         AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
         HealthChecks checks = new HealthChecks(List.of(new StateCheck(state::get, true),

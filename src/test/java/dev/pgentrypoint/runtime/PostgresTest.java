@@ -101,9 +101,9 @@ class PostgresTest {
     @Test
     void secretsAreKeptFromTheServer() {
         assertEquals(List.of("POSTGRES_PASSWORD", "PGPASSWORD"), postgres(List.of()).secretEnvironment());
-        Postgres withBackups = new Postgres(new Settings(Map.of("PGBACKREST_ENABLED", "true", "PGBACKREST_REPO1_S3_KEY_SECRET",
+        Postgres withBackups = new Postgres(new Settings(Map.of("BACKUP_ENABLED", "true", "PGBACKREST_REPO1_S3_KEY_SECRET",
                 "s3cret"), List.of(), Path.of("/opt")), Optional.empty());
-        assertEquals(List.of("POSTGRES_PASSWORD", "PGPASSWORD", "PGBACKREST_ENABLED", "PGBACKREST_REPO1_S3_KEY_SECRET"),
+        assertEquals(List.of("POSTGRES_PASSWORD", "PGPASSWORD", "BACKUP_ENABLED", "PGBACKREST_REPO1_S3_KEY_SECRET"),
                 withBackups.secretEnvironment());
     }
 
