@@ -200,7 +200,7 @@ public final class Settings {
         return rawOr("HEALTH_DISK_MIN_FREE", "1%");
     }
 
-    /** Seconds between two runs of every health check by the runtime-healthcheck route. */
+    /** Seconds between two runs of every health check by the runtime-healthcheck-poll route. */
     public int healthInterval() {
         return intIn(rawOr("HEALTH_INTERVAL", ""), 1, 3600, 60);
     }
