@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +82,61 @@ class UpgradeIT {
             e.signal("TERM");
             assertEquals(0, e.awaitExit(STOP), e.log());
         }
+    }
+
+    /**
+     * Backups on and a stanza that pgBackRest created for the 14 cluster: after the upgrade the stanza is
+     * upgraded (pgbackrest info lists the new system identifier and version), a full backup of the new
+     * cluster is taken, and a restore from it brings the rows back.
+     */
+    @Test
+    void withBackupsOnTheStanzaIsUpgradedAndAFullBackupOfTheNewClusterRestores() throws Exception {
+        String newMajor = newMajor();
+        try (EntrypointProcess e = withOldCluster()) {
+            OldPostgres.createStanza(e.pgdata(), tmp.resolve("oldsock"), e.port, tmp.resolve("repo"), "db");
+            String oldSystemId = systemId(e.pgdata());
+            PgBackRest.enable(e, tmp).with("POSTGRES_UPGRADE", "auto")
+                    .with("PG_OLD_BIN_DIR", OldPostgres.binDir().toString()).start();
+            e.awaitState("RUNNING", UPGRADE);
+            e.awaitLog("post-upgrade analysis done", UPGRADE);
+            String log = e.log();
+            assertTrue(log.contains("stanza-upgrade done stanza=db"), log);
+            assertFalse(log.contains("stanza-create done"), log);
+            int upgraded = log.indexOf("upgrade done: PostgreSQL 14 -> " + newMajor);
+            int backedUp = log.indexOf("backup done type=full label=");
+            assertTrue(upgraded >= 0 && backedUp > upgraded, "no full backup after the upgrade: " + log);
+
+            String newSystemId = systemId(e.pgdata());
+            assertFalse(newSystemId.equals(oldSystemId), "pg_upgrade's new cluster has its own system identifier");
+            JsonNode stanza = new ObjectMapper().readTree(PgBackRest.info(PgBackRest.config(e), "db")).get(0);
+            List<String> history = new java.util.ArrayList<>();
+            stanza.get("db").forEach(db -> history.add(db.get("id").asInt() + ":" + db.get("system-id").asText()
+                    + ":" + db.get("version").asText()));
+            assertEquals(List.of("1:" + oldSystemId + ":14", "2:" + newSystemId + ":" + newMajor), history);
+            List<String> backups = new java.util.ArrayList<>();
+            stanza.get("backup").forEach(b -> backups.add(b.get("type").asText() + "@db" + b.get("database").get("id").asInt()));
+            assertEquals(List.of("full@db2"), backups);
+            e.psql("postgres", PASSWORD, "postgres", "INSERT INTO items SELECT g, ('k=>' || g)::hstore FROM generate_series(1001, 1010) g");
+            PgBackRest.switchAndAwaitArchive(e, PASSWORD);
+            e.signal("TERM");
+            assertEquals(0, e.awaitExit(STOP), e.log());
+        }
+        try (EntrypointProcess r = new EntrypointProcess(Files.createDirectories(tmp.resolve("restored")))) {
+            PgBackRest.enable(r, tmp).with("PGBACKREST_RESTORE", "true").with("POSTGRES_PASSWORD", PASSWORD).start();
+            r.awaitState("RUNNING", UPGRADE);
+            assertEquals(newMajor, Files.readString(r.pgdata().resolve("PG_VERSION")).trim());
+            assertEquals("1010|500500", r.psql("postgres", PASSWORD, "postgres",
+                    "SELECT count(*) || '|' || sum((h -> 'k')::int) FILTER (WHERE id <= 1000) FROM items").output());
+            r.signal("TERM");
+            assertEquals(0, r.awaitExit(STOP), r.log());
+        }
+    }
+
+    /** The database system identifier of a stopped cluster, from the newer pg_controldata (it reads a 14 one). */
+    private static String systemId(Path pgdata) throws Exception {
+        String out = OldPostgres.run(List.of(OldPostgres.newBinDir().resolve("pg_controldata").toString(),
+                pgdata.toString()), true);
+        return out.replaceAll("(?s).*Database system identifier:\\s+(\\d+).*", "$1");
     }
 
     @Test
