@@ -121,7 +121,7 @@ public final class Main {
                 upgrade::plan, credentials::plan, collation::plan));
         HealthChecks health = HealthChecks.of(settings, lifecycle::effectiveState, () -> patroni.enabled()
                 ? lifecycle.supervisedPid("patroni").isPresent() ? patroni.postmasterPid() : OptionalLong.empty()
-                : lifecycle.supervisedPid("postgres"), patroni::health);
+                : lifecycle.supervisedPid("postgres"), patroni::health).withCollation(collation::findings);
         Metrics metrics = new Metrics(state, health, startedAt(env));
         if (patroni.enabled()) {
             PatroniMetrics.register(metrics.registry(), patroni::health);

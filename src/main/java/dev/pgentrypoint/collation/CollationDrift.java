@@ -38,7 +38,8 @@ public final class CollationDrift {
     private final Database database;
     private volatile Boolean existedAtStart;
     private volatile boolean checked;
-    private volatile List<String> drifted = List.of();
+    private volatile List<Drift> drifts = List.of();
+    private volatile String failure = "";
 
     public CollationDrift(Settings settings, DataDirectory data, Optional<PgBinaries> binaries, Database database) {
         this.settings = settings;
@@ -90,39 +91,50 @@ public final class CollationDrift {
 
     /** The query's answer: logs every drifted database with its fix; with COLLATION_DRIFT=refuse, ends the start. */
     public void inspect(String output, Integer exitValue) {
-        checked = true;
         if (exitValue == null || exitValue != 0) {
             LOG.warn("cannot compare the collation versions (psql exit {}); see the credentials warning, if any", exitValue);
+            failure = "psql exit " + exitValue;
+            checked = true;
             return;
         }
-        List<String> found = new ArrayList<>();
+        List<Drift> found = new ArrayList<>();
         for (String line : output.strip().split("\n")) {
             String[] parts = line.split("\\|", -1);
-            if (parts.length != 3) {
-                continue;
+            if (parts.length == 3) {
+                found.add(new Drift(parts[0], parts[1], parts[2]));
             }
-            found.add(parts[0]);
-            LOG.warn("collation drift in database \"{}\": created with collation version {}, the libraries now report {}. "
-                    + "Indexes on text may be corrupt: connect to it and run REINDEX DATABASE \"{}\"; then ALTER DATABASE "
-                    + "\"{}\" REFRESH COLLATION VERSION", parts[0], parts[1].isEmpty() ? "none" : parts[1],
-                    parts[2].isEmpty() ? "none" : parts[2], parts[0], parts[0]);
         }
-        drifted = List.copyOf(found);
+        drifts = List.copyOf(found);
+        checked = true;
+        for (Drift drift : found) {
+            LOG.warn("collation drift in database {}: created with collation version {}, the libraries now report {}. "
+                    + "Indexes on text may be corrupt: connect to it and run {}; then {}", Drift.identifier(drift.database()),
+                    Drift.shown(drift.recorded()), Drift.shown(drift.actual()), drift.fixes().get(0), drift.fixes().get(1));
+        }
         if (!found.isEmpty() && "refuse".equals(mode())) {
             throw new EntrypointException("init-collation-main", ExitCode.INVALID_INPUT, "COLLATION_DRIFT=refuse: the "
-                    + "collation version of database(s) " + String.join(", ", found) + " changed (see the warnings above); "
+                    + "collation version of database(s) " + String.join(", ", drifted()) + " changed (see the warnings above); "
                     + "start with COLLATION_DRIFT=warn, REINDEX and REFRESH COLLATION VERSION, then restart");
         }
     }
 
     /** Names of the databases found drifted at this start. */
     public List<String> drifted() {
-        return drifted;
+        return drifts.stream().map(Drift::database).toList();
+    }
+
+    /** What the check of this start found; empty before it ran (or when it does not apply). */
+    public Optional<Findings> findings() {
+        return checked ? Optional.of(new Findings(drifts, failure)) : Optional.empty();
+    }
+
+    /** The drifted databases, or why the versions could not be compared ({@code failure} not empty). */
+    public record Findings(List<Drift> drifts, String failure) {
     }
 
     /** {@code pg_entrypoint_collation_drift_databases}. */
     public void bindTo(MeterRegistry registry) {
-        Gauge.builder("pg_entrypoint_collation_drift_databases", this, c -> c.checked ? c.drifted.size() : Double.NaN)
+        Gauge.builder("pg_entrypoint_collation_drift_databases", this, c -> c.checked ? c.drifts.size() : Double.NaN)
                 .description("Databases whose collation version differs from the one recorded at their creation; NaN "
                         + "before the check").register(registry);
     }

@@ -84,6 +84,7 @@ class CollationDriftTest {
         assertFalse(c.refuseCheckNeeded());
         c.inspect("shop|2.31|2.36\n", 0);
         assertEquals(List.of("shop"), c.drifted());
+        assertEquals(List.of(new Drift("shop", "2.31", "2.36")), c.findings().orElseThrow().drifts());
         assertTrue(log().contains("collation drift in database \"shop\": created with collation version 2.31, the "
                 + "libraries now report 2.36"), log());
         assertTrue(log().contains("REINDEX DATABASE \"shop\""), log());
@@ -95,7 +96,9 @@ class CollationDriftTest {
     @Test
     void noDriftSaysNothing() {
         CollationDrift c = validated(new ArrayList<>());
+        assertTrue(c.findings().isEmpty(), "nothing found before the check");
         c.inspect("\n", 0);
+        assertEquals(new CollationDrift.Findings(List.of(), ""), c.findings().orElseThrow());
         assertEquals(List.of(), c.drifted());
         assertEquals("", log());
     }

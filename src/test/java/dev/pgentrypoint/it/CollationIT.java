@@ -36,6 +36,15 @@ class CollationIT {
             e.awaitLog("collation drift in database \"postgres\": created with collation version 0.1", START);
             assertTrue(e.log().contains("REINDEX DATABASE \"postgres\""), e.log());
             assertTrue(e.http("/observe/metrics").output().contains("pg_entrypoint_collation_drift_databases 1.0"));
+            EntrypointProcess.Result health = e.http("/observe/health");
+            assertEquals(503, health.code(), health.output());
+            assertTrue(health.output().contains("{\"name\":\"collation\",\"status\":\"DEGRADED\",\"message\":\"the collation "
+                    + "version changed in database(s) postgres:"), health.output());
+            assertTrue(health.output().contains("\"details\":{\"drifted\":[{\"database\":\"postgres\",\"recorded\":\"0.1\","),
+                    health.output());
+            assertTrue(health.output().contains("\"fix\":[\"REINDEX DATABASE \\\"postgres\\\"\",\"ALTER DATABASE \\\"postgres\\\" "
+                    + "REFRESH COLLATION VERSION\"]"), health.output());
+            assertEquals(200, e.http("/observe/health/ready").code(), "a drift leaves readiness alone");
             e.signal("TERM");
             assertEquals(0, e.awaitExit(STOP), e.log());
 
@@ -56,6 +65,8 @@ class CollationIT {
             e.with("COLLATION_DRIFT", "refuse").start();
             e.awaitState("RUNNING", START);
             assertFalse(e.log().contains("collation drift"), e.log());
+            assertTrue(e.http("/observe/health").output().contains("{\"name\":\"collation\",\"status\":\"UP\","
+                    + "\"message\":\"no database's collation version changed\"}"), e.http("/observe/health").output());
             e.signal("TERM");
             assertEquals(0, e.awaitExit(STOP), e.log());
         }
