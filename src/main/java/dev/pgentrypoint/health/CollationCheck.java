@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 
 /**
  * The collation drift found at this start: DEGRADED while a database's collation version differs from
- * the one recorded at its creation, with each database and the commands that fix it in the details.
+ * the one recorded at its creation, with each drifted collation and the commands that fix it in the details.
  * Part of "all" only: the server serves, but indexes on text may be corrupt.
  */
 final class CollationCheck extends BaseCheck {
@@ -26,7 +26,7 @@ final class CollationCheck extends BaseCheck {
         Optional<CollationDrift.Findings> found = findings.get();
         if (found.isEmpty()) {
             return CheckResult.up(name(), "not compared at this start (a new cluster, Patroni mode, PostgreSQL before "
-                    + "15, or the server has not started yet)");
+                    + "10, or the server has not started yet)");
         }
         if (!found.get().failure().isEmpty()) {
             return CheckResult.up(name(), "the collation versions could not be compared at this start ("
@@ -39,14 +39,17 @@ final class CollationCheck extends BaseCheck {
         List<Map<String, Object>> databases = drifts.stream().map(d -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("database", d.database());
+            if (!d.ofDatabase()) {
+                m.put("collation", d.collation());
+            }
             m.put("recorded", d.recorded());
             m.put("actual", d.actual());
             m.put("fix", d.fixes());
             return m;
         }).toList();
         return CheckResult.degraded(name(), "the collation version changed in database(s) "
-                + String.join(", ", drifts.stream().map(Drift::database).toList())
-                + ": indexes on text may be corrupt; in each, run REINDEX DATABASE, then ALTER DATABASE ... "
-                + "REFRESH COLLATION VERSION (see details)").withDetails(Map.of("drifted", databases));
+                + String.join(", ", drifts.stream().map(Drift::database).distinct().toList())
+                + ": indexes on text may be corrupt; in each, run REINDEX DATABASE, then refresh the recorded "
+                + "version (see details)").withDetails(Map.of("drifted", databases));
     }
 }
