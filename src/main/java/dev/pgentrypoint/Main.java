@@ -113,6 +113,7 @@ public final class Main {
         main.bind("backupControl", new BackupControl(backupSettings.controlSocket()));
         Upgrade upgrade = new Upgrade(settings, data, binaries, database, Path.of("/usr/lib/postgresql"), Clock.systemUTC());
         main.bind("upgrade", upgrade);
+        main.bind("upgradeAfter", upgrade.afterUpgrade());
         Credentials credentials = new Credentials(settings, data, binaries, database);
         main.bind("credentials", credentials);
         CollationDrift collation = new CollationDrift(settings, data, binaries, database);

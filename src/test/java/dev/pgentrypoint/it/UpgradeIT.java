@@ -198,12 +198,7 @@ class UpgradeIT {
     private void killEverything(EntrypointProcess e) throws Exception {
         List<ProcessHandle> tree = ProcessHandle.of(e.pid()).map(h -> Stream.concat(Stream.of(h), h.descendants()).toList())
                 .orElse(List.of());
-        List<Long> servers = new java.util.ArrayList<>();
-        try (Stream<Path> pids = Files.find(tmp, 3, (p, a) -> p.getFileName().toString().equals("postmaster.pid"))) {
-            for (Path pidFile : pids.toList()) {
-                servers.add(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()));
-            }
-        }
+        List<Long> servers = serverPids();
         for (ProcessHandle h : tree) {
             EntrypointProcess.signal(h.pid(), "KILL");
         }
@@ -215,6 +210,27 @@ class UpgradeIT {
         e.awaitExit(STOP);
         for (long pid : servers) {
             ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join());
+        }
+    }
+
+    /**
+     * The pids in the postmaster.pid files below the test's directory. pg_upgrade starts and stops its
+     * servers meanwhile, so a file may go while the tree is walked: the walk is then done again.
+     */
+    private List<Long> serverPids() throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            List<Long> servers = new java.util.ArrayList<>();
+            try (Stream<Path> pids = Files.find(tmp, 3, (p, a) -> p.getFileName().toString().equals("postmaster.pid"))) {
+                for (Path pidFile : pids.toList()) {
+                    servers.add(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()));
+                }
+                return servers;
+            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException | IndexOutOfBoundsException
+                    | NumberFormatException gone) {
+                if (attempt == 10) {
+                    throw gone;
+                }
+            }
         }
     }
 
