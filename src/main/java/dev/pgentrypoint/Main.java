@@ -113,6 +113,7 @@ public final class Main {
         main.bind("backupControl", new BackupControl(backupSettings.controlSocket()));
         Upgrade upgrade = new Upgrade(settings, data, binaries, database, Path.of("/usr/lib/postgresql"), Clock.systemUTC());
         main.bind("upgrade", upgrade);
+        main.bind("upgradeAfter", upgrade.afterUpgrade());
         Credentials credentials = new Credentials(settings, data, binaries, database);
         main.bind("credentials", credentials);
         CollationDrift collation = new CollationDrift(settings, data, binaries, database);
@@ -121,7 +122,7 @@ public final class Main {
                 upgrade::plan, credentials::plan, collation::plan));
         HealthChecks health = HealthChecks.of(settings, lifecycle::effectiveState, () -> patroni.enabled()
                 ? lifecycle.supervisedPid("patroni").isPresent() ? patroni.postmasterPid() : OptionalLong.empty()
-                : lifecycle.supervisedPid("postgres"), patroni::health);
+                : lifecycle.supervisedPid("postgres"), patroni::health).withCollation(collation::findings);
         Metrics metrics = new Metrics(state, health, startedAt(env));
         if (patroni.enabled()) {
             PatroniMetrics.register(metrics.registry(), patroni::health);

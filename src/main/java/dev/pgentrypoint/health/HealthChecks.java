@@ -1,7 +1,9 @@
 package dev.pgentrypoint.health;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JacksonException;
 import dev.pgentrypoint.backup.BackupSettings;
+import dev.pgentrypoint.collation.CollationDrift;
 import dev.pgentrypoint.json.Mappers;
 import dev.pgentrypoint.patroni.PatroniHealth;
 import dev.pgentrypoint.settings.Settings;
@@ -57,6 +59,16 @@ public final class HealthChecks {
                 new DiskCheck(disks, DiskCheck.Threshold.parseOrDefault(settings.healthDiskMinFree())),
                 new PatroniCheck(settings.startupMode(), patroni),
                 new BackupCheck(new BackupSettings(settings))));
+    }
+
+    /**
+     * These checks and {@code collation}: the drift the running entrypoint found at this start (not in
+     * the healthcheck command, which has no running entrypoint to ask).
+     */
+    public HealthChecks withCollation(Supplier<Optional<CollationDrift.Findings>> findings) {
+        List<Check> more = new ArrayList<>(checks);
+        more.add(new CollationCheck(findings));
+        return new HealthChecks(more);
     }
 
     public List<String> names() {
@@ -146,7 +158,7 @@ public final class HealthChecks {
 
         public String json() {
             List<CheckJson> checks = results.stream()
-                    .map(r -> new CheckJson(r.name(), r.status(), r.message())).toList();
+                    .map(r -> new CheckJson(r.name(), r.status(), r.message(), r.details())).toList();
             try {
                 return Mappers.json().writeValueAsString(new ReportJson(status(), Instant.now().toString(), checks));
             } catch (JacksonException e) {
@@ -159,7 +171,8 @@ public final class HealthChecks {
     record ReportJson(String status, String time, List<CheckJson> checks) {
     }
 
-    /** One check of the report. */
-    record CheckJson(String name, String status, String message) {
+    /** One check of the report; {@code details} only when the check has any. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record CheckJson(String name, String status, String message, Map<String, Object> details) {
     }
 }

@@ -77,7 +77,8 @@ public final class Benchmark {
             case "process" -> benchmark.run();
             case "flags" -> new FlagsBenchmark(benchmark).run();
             case "container" -> new ContainerBenchmark().run();
-            default -> throw new IllegalArgumentException("bench.mode: process, flags or container");
+            case "upgrade" -> new UpgradeBenchmark(benchmark).run();
+            default -> throw new IllegalArgumentException("bench.mode: process, flags, container or upgrade");
         }
     }
 

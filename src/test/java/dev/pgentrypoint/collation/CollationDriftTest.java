@@ -84,6 +84,7 @@ class CollationDriftTest {
         assertFalse(c.refuseCheckNeeded());
         c.inspect("shop|2.31|2.36\n", 0);
         assertEquals(List.of("shop"), c.drifted());
+        assertEquals(List.of(new Drift("shop", "2.31", "2.36")), c.findings().orElseThrow().drifts());
         assertTrue(log().contains("collation drift in database \"shop\": created with collation version 2.31, the "
                 + "libraries now report 2.36"), log());
         assertTrue(log().contains("REINDEX DATABASE \"shop\""), log());
@@ -95,7 +96,9 @@ class CollationDriftTest {
     @Test
     void noDriftSaysNothing() {
         CollationDrift c = validated(new ArrayList<>());
+        assertTrue(c.findings().isEmpty(), "nothing found before the check");
         c.inspect("\n", 0);
+        assertEquals(new CollationDrift.Findings(List.of(), ""), c.findings().orElseThrow());
         assertEquals(List.of(), c.drifted());
         assertEquals("", log());
     }
@@ -121,5 +124,40 @@ class CollationDriftTest {
         Files.delete(dir.resolve("data/PG_VERSION"));
         Files.delete(dir.resolve("data/base"));
         assertFalse(validated(new ArrayList<>()).checkNeeded());
+    }
+
+    @Test
+    void createdCollationsAreComparedInEveryDatabaseAfterTheDatabasesOwn() {
+        CollationDrift c = validated(new ArrayList<>());
+        assertTrue(c.queryInput().contains("datcollversion"), "15 records the databases' versions");
+        c.databases("shop|2.31|2.36\nconnect|postgres\nconnect|it's\n", 0);
+        String script = c.collationScript();
+        assertEquals(2, script.split("pg_collation c ", -1).length - 1, script);
+        assertTrue(script.startsWith("\\connect -reuse-previous=on 'dbname=''postgres'''\n"), script);
+        assertTrue(script.contains("\\connect -reuse-previous=on 'dbname=''it\\\\''s'''\n"), script);
+        c.inspect("collation|postgres|public.german|153.14|153.120\n", 0);
+        assertEquals(List.of(new Drift("shop", "2.31", "2.36"), new Drift("postgres", "public.german", "153.14", "153.120")),
+                c.findings().orElseThrow().drifts());
+        assertEquals(List.of("shop", "postgres"), c.drifted());
+        assertTrue(log().contains("collation drift in collation public.german in database \"postgres\": created with "
+                + "collation version 153.14, the libraries now report 153.120"), log());
+        assertTrue(log().contains("REINDEX DATABASE \"postgres\"; then ALTER COLLATION public.german REFRESH VERSION"), log());
+    }
+
+    @Test
+    void beforeFifteenOnlyCreatedCollationsAreComparedAndAFailedFirstRunIsReported() throws IOException {
+        Files.writeString(bin.resolve("postgres"), "#!/bin/sh\necho 'postgres (PostgreSQL) 14.15'\n");
+        Files.writeString(dir.resolve("data/PG_VERSION"), "14\n");
+        CollationDrift c = validated(new ArrayList<>());
+        assertTrue(c.checkNeeded());
+        assertFalse(c.queryInput().contains("datcollversion"), "no pg_database.datcollversion before 15");
+        assertTrue(c.queryInput().contains("'connect|'"), c.queryInput());
+        assertTrue(c.plan().get(0).startsWith("compare the recorded collation versions with the libraries' (the collations "
+                + "created with CREATE COLLATION"), c.plan().get(0));
+        c.databases("", 2);
+        assertEquals("", c.collationScript());
+        c.inspect("", 0);
+        assertEquals("psql exit 2", c.findings().orElseThrow().failure());
+        assertTrue(log().contains("cannot compare the collation versions (psql exit 2)"), log());
     }
 }

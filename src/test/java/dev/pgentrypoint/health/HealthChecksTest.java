@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pgentrypoint.collation.CollationDrift;
+import dev.pgentrypoint.collation.Drift;
 import dev.pgentrypoint.json.TestJson;
 import dev.pgentrypoint.state.State;
 import java.io.IOException;
@@ -134,6 +136,37 @@ class HealthChecksTest {
         assertEquals(1.0, checks.status("alive"));
         assertTrue(checks.lastSuccessSeconds("alive") > 0);
         assertTrue(Double.isNaN(checks.lastSuccessSeconds("state")));
+    }
+
+    @Test
+    void aCollationDriftIsDegradedWithEachDatabaseAndItsFixInTheDetails() {
+        AtomicReference<Optional<CollationDrift.Findings>> found = new AtomicReference<>(Optional.empty());
+        HealthChecks checks = new HealthChecks(List.of(new StateCheck(() -> State.RUNNING, true)))
+                .withCollation(found::get);
+        assertEquals(List.of("state", "collation"), checks.names());
+        assertTrue(checks.evaluate("collation").up(), "nothing compared yet");
+        found.set(Optional.of(new CollationDrift.Findings(List.of(), "psql exit 2")));
+        assertTrue(checks.evaluate("collation").oneLine().contains("could not be compared at this start (psql exit 2)"));
+        found.set(Optional.of(new CollationDrift.Findings(List.of(), "")));
+        assertTrue(checks.evaluate("collation").up());
+        assertFalse(checks.evaluate("collation").json().contains("details"), "no details when there is nothing to say");
+
+        found.set(Optional.of(new CollationDrift.Findings(List.of(new Drift("shop", "2.31", "2.36"),
+                new Drift("we\"ird", "", "153.1")), "")));
+        HealthChecks.Report all = checks.evaluate(HealthChecks.Probe.ALL);
+        assertEquals("DEGRADED", all.status());
+        assertTrue(checks.evaluate(HealthChecks.Probe.READY).up(), "a drift leaves readiness alone");
+        assertTrue(all.oneLine().startsWith("collation: the collation version changed in database(s) shop, we\"ird"),
+                all.oneLine());
+        Map<String, Object> json = TestJson.parseObject(all.json());
+        Map<?, ?> collation = (Map<?, ?>) ((List<?>) json.get("checks")).get(1);
+        assertEquals("DEGRADED", collation.get("status"));
+        List<?> drifted = (List<?>) ((Map<?, ?>) collation.get("details")).get("drifted");
+        assertEquals(Map.of("database", "shop", "recorded", "2.31", "actual", "2.36", "fix",
+                List.of("REINDEX DATABASE \"shop\"", "ALTER DATABASE \"shop\" REFRESH COLLATION VERSION")), drifted.get(0));
+        assertEquals(List.of("REINDEX DATABASE \"we\"\"ird\"", "ALTER DATABASE \"we\"\"ird\" REFRESH COLLATION VERSION"),
+                ((Map<?, ?>) drifted.get(1)).get("fix"));
+        assertFalse(((Map<?, ?>) ((List<?>) json.get("checks")).get(0)).containsKey("details"));
     }
 
     @Test

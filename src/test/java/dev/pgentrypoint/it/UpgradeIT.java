@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +84,61 @@ class UpgradeIT {
         }
     }
 
+    /**
+     * Backups on and a stanza that pgBackRest created for the 14 cluster: after the upgrade the stanza is
+     * upgraded (pgbackrest info lists the new system identifier and version), a full backup of the new
+     * cluster is taken, and a restore from it brings the rows back.
+     */
+    @Test
+    void withBackupsOnTheStanzaIsUpgradedAndAFullBackupOfTheNewClusterRestores() throws Exception {
+        String newMajor = newMajor();
+        try (EntrypointProcess e = withOldCluster()) {
+            OldPostgres.createStanza(e.pgdata(), tmp.resolve("oldsock"), e.port, tmp.resolve("repo"), "db");
+            String oldSystemId = systemId(e.pgdata());
+            PgBackRest.enable(e, tmp).with("POSTGRES_UPGRADE", "auto")
+                    .with("PG_OLD_BIN_DIR", OldPostgres.binDir().toString()).start();
+            e.awaitState("RUNNING", UPGRADE);
+            e.awaitLog("post-upgrade analysis done", UPGRADE);
+            String log = e.log();
+            assertTrue(log.contains("stanza-upgrade done stanza=db"), log);
+            assertFalse(log.contains("stanza-create done"), log);
+            int upgraded = log.indexOf("upgrade done: PostgreSQL 14 -> " + newMajor);
+            int backedUp = log.indexOf("backup done type=full label=");
+            assertTrue(upgraded >= 0 && backedUp > upgraded, "no full backup after the upgrade: " + log);
+
+            String newSystemId = systemId(e.pgdata());
+            assertFalse(newSystemId.equals(oldSystemId), "pg_upgrade's new cluster has its own system identifier");
+            JsonNode stanza = new ObjectMapper().readTree(PgBackRest.info(PgBackRest.config(e), "db")).get(0);
+            List<String> history = new java.util.ArrayList<>();
+            stanza.get("db").forEach(db -> history.add(db.get("id").asInt() + ":" + db.get("system-id").asText()
+                    + ":" + db.get("version").asText()));
+            assertEquals(List.of("1:" + oldSystemId + ":14", "2:" + newSystemId + ":" + newMajor), history);
+            List<String> backups = new java.util.ArrayList<>();
+            stanza.get("backup").forEach(b -> backups.add(b.get("type").asText() + "@db" + b.get("database").get("id").asInt()));
+            assertEquals(List.of("full@db2"), backups);
+            e.psql("postgres", PASSWORD, "postgres", "INSERT INTO items SELECT g, ('k=>' || g)::hstore FROM generate_series(1001, 1010) g");
+            PgBackRest.switchAndAwaitArchive(e, PASSWORD);
+            e.signal("TERM");
+            assertEquals(0, e.awaitExit(STOP), e.log());
+        }
+        try (EntrypointProcess r = new EntrypointProcess(Files.createDirectories(tmp.resolve("restored")))) {
+            PgBackRest.enable(r, tmp).with("BACKUP_RESTORE", "true").with("POSTGRES_PASSWORD", PASSWORD).start();
+            r.awaitState("RUNNING", UPGRADE);
+            assertEquals(newMajor, Files.readString(r.pgdata().resolve("PG_VERSION")).trim());
+            assertEquals("1010|500500", r.psql("postgres", PASSWORD, "postgres",
+                    "SELECT count(*) || '|' || sum((h -> 'k')::int) FILTER (WHERE id <= 1000) FROM items").output());
+            r.signal("TERM");
+            assertEquals(0, r.awaitExit(STOP), r.log());
+        }
+    }
+
+    /** The database system identifier of a stopped cluster, from the newer pg_controldata (it reads a 14 one). */
+    private static String systemId(Path pgdata) throws Exception {
+        String out = OldPostgres.run(List.of(OldPostgres.newBinDir().resolve("pg_controldata").toString(),
+                pgdata.toString()), true);
+        return out.replaceAll("(?s).*Database system identifier:\\s+(\\d+).*", "$1");
+    }
+
     @Test
     void sigtermDuringPgUpgradeIsRolledBackOrCompletedByTheNextStart() throws Exception {
         try (EntrypointProcess e = withOldCluster()) {
@@ -141,12 +198,7 @@ class UpgradeIT {
     private void killEverything(EntrypointProcess e) throws Exception {
         List<ProcessHandle> tree = ProcessHandle.of(e.pid()).map(h -> Stream.concat(Stream.of(h), h.descendants()).toList())
                 .orElse(List.of());
-        List<Long> servers = new java.util.ArrayList<>();
-        try (Stream<Path> pids = Files.find(tmp, 3, (p, a) -> p.getFileName().toString().equals("postmaster.pid"))) {
-            for (Path pidFile : pids.toList()) {
-                servers.add(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()));
-            }
-        }
+        List<Long> servers = serverPids();
         for (ProcessHandle h : tree) {
             EntrypointProcess.signal(h.pid(), "KILL");
         }
@@ -158,6 +210,27 @@ class UpgradeIT {
         e.awaitExit(STOP);
         for (long pid : servers) {
             ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join());
+        }
+    }
+
+    /**
+     * The pids in the postmaster.pid files below the test's directory. pg_upgrade starts and stops its
+     * servers meanwhile, so a file may go while the tree is walked: the walk is then done again.
+     */
+    private List<Long> serverPids() throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            List<Long> servers = new java.util.ArrayList<>();
+            try (Stream<Path> pids = Files.find(tmp, 3, (p, a) -> p.getFileName().toString().equals("postmaster.pid"))) {
+                for (Path pidFile : pids.toList()) {
+                    servers.add(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()));
+                }
+                return servers;
+            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException | IndexOutOfBoundsException
+                    | NumberFormatException gone) {
+                if (attempt == 10) {
+                    throw gone;
+                }
+            }
         }
     }
 

@@ -211,10 +211,10 @@ class UpgradeTest {
         assertTrue(Files.isDirectory(work.resolve("pg_upgrade_output.d")));
         assertFalse(Files.exists(pgdata.resolve("pg_upgrade_output.d")));
         assertFalse(Files.exists(work.resolve("delete_old_cluster.sh")));
-        assertTrue(u.awaitingFirstStart());
+        assertTrue(u.afterUpgrade().awaitingFirstStart());
         assertTrue(u.summary().startsWith("14->15 mode=link"), u.summary());
 
-        u.started();
+        u.afterUpgrade().started();
         assertFalse(Files.exists(dir.resolve("volume/.data.pg-entrypoint-upgrade")));
         assertTrue(Files.readString(work.resolve("journal.properties")).contains("phase=DONE"));
         assertTrue(Files.isDirectory(aside), "kept by default");
@@ -234,7 +234,7 @@ class UpgradeTest {
         u.swap();
         Path aside = dir.resolve("volume/data.pg14-20261202T074012Z");
         assertTrue(Files.isDirectory(aside));
-        u.started();
+        u.afterUpgrade().started();
         assertFalse(Files.exists(aside));
     }
 
@@ -296,7 +296,7 @@ class UpgradeTest {
         Upgrade next = upgrade();
         assertEquals("resumed", next.recover());
         assertEquals("15", Files.readString(pgdata.resolve("PG_VERSION")).trim());
-        assertTrue(next.awaitingFirstStart());
+        assertTrue(next.afterUpgrade().awaitingFirstStart());
         assertTrue(Files.readString(dir.resolve("volume/.data.pg-entrypoint-upgrade")).contains("phase=SWAPPED"));
     }
 
