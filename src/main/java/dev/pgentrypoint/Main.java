@@ -14,6 +14,7 @@ import dev.pgentrypoint.health.HealthChecks;
 import dev.pgentrypoint.lifecycle.ExitCode;
 import dev.pgentrypoint.lifecycle.Lifecycle;
 import dev.pgentrypoint.lifecycle.LockHolder;
+import dev.pgentrypoint.logging.Masking;
 import dev.pgentrypoint.management.ManagementServer;
 import dev.pgentrypoint.metrics.Metrics;
 import dev.pgentrypoint.patroni.Patroni;
@@ -72,6 +73,7 @@ public final class Main {
     /** The same, with another last resort for the shutdown watchdog than halting the JVM (route tests). */
     static Wiring wire(Map<String, String> env, List<String> args, Path home, IntConsumer halt) {
         Settings settings = new Settings(env, args, home);
+        Masking.register(settings.secretValues());
         Optional<PgBinaries> binaries = PgBinaries.discover(settings.pgBinDir(), env.get("PATH"),
                 Path.of("/usr/lib/postgresql"));
         StateMachine state = new StateMachine(settings.dryRun() ? null : settings.stateFile(), Clock.systemUTC());

@@ -3,6 +3,7 @@ package dev.pgentrypoint.config;
 import dev.pgentrypoint.config.ConfigRenderer.Change;
 import dev.pgentrypoint.config.ConfigRenderer.Rendering;
 import dev.pgentrypoint.config.ConfigRenderer.Section;
+import dev.pgentrypoint.logging.Masking;
 import dev.pgentrypoint.security.Privileges;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
@@ -88,7 +89,7 @@ final class ConfigCheck {
         ProcessBuilder builder = new ProcessBuilder(privileges.asTargetUser(command)).redirectErrorStream(true);
         builder.environment().keySet().removeIf(Settings::isSecretVariable);
         Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String output = Masking.masked(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();

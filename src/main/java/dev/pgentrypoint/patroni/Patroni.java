@@ -4,6 +4,7 @@ import dev.pgentrypoint.config.Configuration;
 import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.database.InitScripts;
 import dev.pgentrypoint.logging.Audit;
+import dev.pgentrypoint.logging.Masking;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ValidationReport;
@@ -115,6 +116,7 @@ public final class Patroni {
                     StandardOpenOption.TRUNCATE_EXISTING);
         }
         effective = PatroniConfig.effective(layers);
+        Masking.register(PatroniYaml.secrets(effective));
         Audit.event("patroni-config-rendered", Map.of("dir", dir.toString(), "files",
                 String.join(",", layers.stream().map(PatroniConfig.Layer::file).toList()), "scope", scope(),
                 "member", memberName()));
