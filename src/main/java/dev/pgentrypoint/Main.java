@@ -86,7 +86,7 @@ public final class Main {
         Backup backup = new Backup(backupSettings, binaries, privileges, data);
         Restore restore = new Restore(backupSettings, backup, data);
         Configuration configuration = new Configuration(settings, binaries, privileges, backup::postgresParameters);
-        InitScripts scripts = new InitScripts(settings, database, binaries);
+        InitScripts scripts = new InitScripts(settings, database);
         Postgres postgres = new Postgres(settings, binaries);
         Patroni patroni = new Patroni(settings, configuration, database, scripts, binaries, Clock.systemUTC());
 
@@ -115,7 +115,7 @@ public final class Main {
         main.bind("backupControl", new BackupControl(backupSettings.controlSocket()));
         Upgrade upgrade = new Upgrade(settings, data, binaries, database, Path.of("/usr/lib/postgresql"), Clock.systemUTC());
         main.bind("upgrade", upgrade);
-        Credentials credentials = new Credentials(settings, data, binaries, database);
+        Credentials credentials = new Credentials(settings, data, database);
         main.bind("credentials", credentials);
         CollationDrift collation = new CollationDrift(settings, data, binaries, database);
         main.bind("collationDrift", collation);
