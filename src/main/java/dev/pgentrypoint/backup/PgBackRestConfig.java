@@ -1,5 +1,6 @@
 package dev.pgentrypoint.backup;
 
+import dev.pgentrypoint.config.ConfLine;
 import dev.pgentrypoint.settings.Settings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,12 +38,8 @@ final class PgBackRestConfig {
     static PgBackRestConfig parse(String text, String source) {
         PgBackRestConfig config = new PgBackRestConfig();
         String section = null;
-        String[] lines = text.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i].strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
+        for (ConfLine confLine : ConfLine.of(text)) {
+            String line = confLine.text();
             Matcher s = SECTION.matcher(line);
             Matcher o = OPTION.matcher(line);
             if (s.matches()) {
@@ -51,7 +48,7 @@ final class PgBackRestConfig {
             } else if (o.matches() && section != null) {
                 config.sections.get(section).computeIfAbsent(o.group(1), k -> new ArrayList<>()).add(o.group(2).strip());
             } else {
-                throw new IllegalArgumentException(source + " line " + (i + 1) + ": '" + line + "' is "
+                throw new IllegalArgumentException(source + " line " + confLine.number() + ": '" + line + "' is "
                         + (section == null && o.matches() ? "outside of a [section]" : "neither a [section] nor option=value"));
             }
         }
