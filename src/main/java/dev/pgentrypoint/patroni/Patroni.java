@@ -81,7 +81,11 @@ public final class Patroni {
         if (!enabled()) {
             return;
         }
-        new PatroniValidator(settings, config, executable).validate(report);
+        if (executable.isEmpty()) {
+            report.invalid("STARTUP_MODE", "patroni needs the patroni executable on PATH: install Patroni "
+                    + "(Debian package patroni) or choose another STARTUP_MODE");
+        }
+        new PatroniValidator(settings, config).validate(report);
         database.checkInitdbArgs(report);
         if (!scripts.scripts().isEmpty() || settings.raw("POSTGRES_DB").isPresent()) {
             report.warn("STARTUP_MODE=patroni: Patroni initializes the cluster, so INITDB_SCRIPTS_DIR scripts and "
