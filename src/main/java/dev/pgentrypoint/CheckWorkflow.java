@@ -22,7 +22,7 @@ public final class CheckWorkflow {
             the route id. Every start runs the same checks first.
 
             Exit codes: 0 the workflow is sound, 1 problems were found (listed).
-            Variables: WORKFLOWS_DIR, ROUTES_DIR, and the settings the routes read (STARTUP_MODE, PGBACKREST_*).
+            Variables: WORKFLOWS_DIR, ROUTES_DIR, and the settings the routes read (STARTUP_MODE, BACKUP_*, PGBACKREST_*).
             Docs: README.md ("Changing the workflow"), docs/architecture.md, docs/operations.md""";
 
     private CheckWorkflow() {

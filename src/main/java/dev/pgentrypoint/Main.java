@@ -93,7 +93,7 @@ public final class Main {
         org.apache.camel.main.Main main = new org.apache.camel.main.Main();
         main.bind("settings", settings);
         main.bind("validationReport", new ValidationReport());
-        main.bind("settingsValidator", new SettingsValidator(settings, binaries));
+        main.bind("settingsValidator", new SettingsValidator(settings, binaries, privileges.isRoot() && !settings.dryRun()));
         main.bind("lifecycle", lifecycle);
         main.bind("stateMachine", state);
         main.bind("lock", new LockHolder(settings.lockFile(), settings.pgdata(), settings.dryRun()));
@@ -197,6 +197,9 @@ public final class Main {
         Settings settings = wiring.settings();
         // after a root start, the privileged run checked the same files already
         boolean checked = !System.getenv().getOrDefault("PG_ENTRYPOINT_UNPRIVILEGED", "").isEmpty();
+        if (!checked) {
+            settings.deprecationWarnings().forEach(LOG::warn);
+        }
         if (!checked && !checkWorkflow(wiring, System.getenv()).problems().isEmpty()) {
             return ExitCode.INVALID_INPUT.code();
         }

@@ -90,6 +90,47 @@ class RoutesLoadTest {
     }
 
     @Test
+    void everyRouteIdIsPhaseModuleStepWithTheModuleOfItsFile() throws IOException {
+        Map<String, String> phases = Map.of("init", "init|runtime", "runtime", "runtime", "utils", "util");
+        List<String> problems = new ArrayList<>();
+        for (Path file : yamlFiles()) {
+            String name = file.getFileName().toString().replace(".camel.yaml", "");
+            String dir = file.getParent().getFileName().toString();
+            String pattern = dir.equals("workflows") ? Pattern.quote(name) + "(-[a-z0-9]+)*"
+                    : "(" + phases.get(dir) + ")-" + Pattern.quote(name.replaceFirst("^[0-9]+-", "")) + "(-[a-z0-9]+)+";
+            for (String id : routePreconditions(file).keySet()) {
+                if (!id.matches(pattern)) {
+                    problems.add(PROJECT.relativize(file) + ": " + id + " is not " + pattern);
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+    }
+
+    @Test
+    void theRouteIdTableOfTheArchitectureListsEveryRouteWithItsPhaseModuleAndStep() throws IOException {
+        String doc = Files.readString(PROJECT.resolve("docs/architecture.md"));
+        String section = doc.substring(doc.indexOf("\n## Route ids\n"), doc.indexOf("\n### Renamed route ids\n"));
+        Pattern row = Pattern.compile("(?m)^\\| `([a-z0-9-]+)` \\| ([a-z]+) \\| ([a-z]+) \\| *([a-z0-9-]*) *\\|");
+        Set<String> documented = new TreeSet<>();
+        List<String> problems = new ArrayList<>();
+        for (Matcher m = row.matcher(section); m.find(); ) {
+            documented.add(m.group(1));
+            String parts = m.group(2).equals("workflow") ? m.group(3) : m.group(2) + "-" + m.group(3);
+            String expected = m.group(4).isEmpty() ? parts : parts + "-" + m.group(4);
+            if (!m.group(1).equals(expected)) {
+                problems.add(m.group(1) + " is documented as " + expected);
+            }
+        }
+        Set<String> declared = new TreeSet<>();
+        for (Path file : yamlFiles()) {
+            declared.addAll(routePreconditions(file).keySet());
+        }
+        assertEquals(declared, documented);
+        assertEquals(List.of(), problems);
+    }
+
+    @Test
     void everyRouteConfigurationIdResolves() {
         Set<String> configurations = ((ModelCamelContext) context).getRouteConfigurationDefinitions().stream()
                 .map(RouteConfigurationDefinition::getId).collect(Collectors.toSet());
@@ -143,6 +184,36 @@ class RoutesLoadTest {
         }
         assertEquals(definitions().size() + withPrecondition, report.routes(),
                 "the routes with a precondition (backup schedules, archive and repository watches) are off in this test");
+    }
+
+    /** The sample of docs/architecture.md ("Renamed route ids"): the shipped workflow, calling an old id. */
+    @Test
+    void aWorkflowThatCallsARenamedIdStopsAtTheCheckWithTheDocumentedLine() throws IOException {
+        Path flow = tmp.resolve("flow");
+        for (String dir : List.of("workflows", "routes")) {
+            try (Stream<Path> files = Files.walk(PROJECT.resolve(dir))) {
+                for (Path p : files.toList()) {
+                    Path target = flow.resolve(PROJECT.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(p, target);
+                    }
+                }
+            }
+        }
+        Path workflow = flow.resolve("workflows/entrypoint.camel.yaml");
+        Files.writeString(workflow, Files.readString(workflow)
+                .replace("direct:util-security-drop-privileges}", "direct:security-drop-privileges}"));
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("PGDATA", tmp.resolve("data").toString());
+        env.put("WORKFLOWS_DIR", flow.resolve("workflows").toString());
+        env.put("ROUTES_DIR", flow.resolve("routes").toString());
+        var report = Main.checkWorkflow(Main.wire(env, List.of(), PROJECT, code -> { }), env);
+        String documented = Files.readString(PROJECT.resolve("docs/architecture.md")).lines()
+                .filter(l -> l.startsWith("ERROR [workflow-check]")).findFirst().orElseThrow()
+                .substring("ERROR [workflow-check] ".length()).replace("/etc/flow", flow.toString());
+        assertEquals(List.of(documented), report.problems().stream().map(Object::toString).toList());
     }
 
     static List<Path> yamlFiles() throws IOException {

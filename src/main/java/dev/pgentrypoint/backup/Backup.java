@@ -294,14 +294,14 @@ public final class Backup {
 
     public List<String> plan() {
         if (!backup.active()) {
-            return List.of("no WAL archiving: archive_mode keeps its default, off (PGBACKREST_ENABLED is not true)");
+            return List.of("no WAL archiving: archive_mode keeps its default, off (BACKUP_ENABLED is not true)");
         }
         List<String> lines = new ArrayList<>(directoriesPlan());
         lines.add("write " + backup.configFile() + " (0600, stanza " + backup.stanza() + ")");
         postgresParameters().forEach((k, v) -> lines.add("set " + k + " = " + v));
         if (backup.enabled()) {
             lines.add("after PostgreSQL is up: stanza-create (or stanza-upgrade) if needed, then pgbackrest check; on failure "
-                    + (backup.required() ? "exit 2 (PGBACKREST_REQUIRED=true)" : "keep serving, backup health unhealthy"));
+                    + (backup.required() ? "exit 2 (BACKUP_REQUIRED=true)" : "keep serving, backup health unhealthy"));
             for (String type : BackupSettings.BACKUP_SCHEDULES) {
                 backup.schedule(type).ifPresent(s -> lines.add(type.replace("-repo", " backups to repository ")
                         + (type.contains("-repo") ? "" : " backups") + " on schedule '" + s + "'"));

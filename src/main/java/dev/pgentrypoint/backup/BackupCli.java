@@ -20,14 +20,14 @@ import java.util.regex.Pattern;
  * {@code pg-entrypoint backup [--type=full|diff|incr] [--repo=N]}: asks the running entrypoint, over its
  * control socket, to run the backup route now, waits for it and prints its outcome. A server that
  * has only just started opens the socket after its stanza and check: the command waits for it,
- * up to {@code PGBACKREST_TIMEOUT}, while the entrypoint's state says it is on its way. Exit 0 when
+ * up to {@code BACKUP_TIMEOUT}, while the entrypoint's state says it is on its way. Exit 0 when
  * the backup succeeded, 1 when it failed, was skipped, backups are off, or no entrypoint answered.
  */
 public final class BackupCli {
     static final String USAGE = """
             Usage: pg-entrypoint backup [--type=full|diff|incr] [--repo=N]
 
-            Asks the running entrypoint (PGBACKREST_ENABLED=true, server RUNNING) to take a pgBackRest backup
+            Asks the running entrypoint (BACKUP_ENABLED=true, server RUNNING) to take a pgBackRest backup
             now, over its control socket next to STATE_FILE, waits for it and prints its outcome.
             Exit codes: 0 the backup succeeded, 1 it failed, was skipped, or no entrypoint answered.
 
@@ -61,8 +61,8 @@ public final class BackupCli {
         Settings settings = new Settings(System.getenv(), List.of(), Path.of("."));
         BackupSettings backup = new BackupSettings(settings);
         if (!backup.enabled()) {
-            System.out.println("failed: backups are off (PGBACKREST_ENABLED is not true in this environment); "
-                    + "start the container with PGBACKREST_ENABLED=true");
+            System.out.println("failed: backups are off (BACKUP_ENABLED is not true in this environment); "
+                    + "start the container with BACKUP_ENABLED=true");
             System.exit(1);
         }
         String answer = awaitAndRequest(backup.controlSocket(), "backup " + type + repo, settings.stateFile(),
@@ -91,7 +91,7 @@ public final class BackupCli {
                 return answer + " (state: " + (state.isEmpty() ? "no entrypoint has written " + stateFile : state) + ")";
             }
             if (System.nanoTime() > deadline) {
-                return answer + " (still " + state + " after waiting " + wait.toSeconds() + " s, PGBACKREST_TIMEOUT)";
+                return answer + " (still " + state + " after waiting " + wait.toSeconds() + " s, BACKUP_TIMEOUT)";
             }
             try {
                 Thread.sleep(250);
@@ -123,7 +123,7 @@ public final class BackupCli {
             return answer.isEmpty() ? "failed: the entrypoint closed the connection without an answer" : answer;
         } catch (IOException e) {
             return NO_ANSWER + socket + " (" + e.getMessage()
-                    + "): is PGBACKREST_ENABLED=true, the server RUNNING, and STATE_FILE the same as the entrypoint's?";
+                    + "): is BACKUP_ENABLED=true, the server RUNNING, and STATE_FILE the same as the entrypoint's?";
         }
     }
 }

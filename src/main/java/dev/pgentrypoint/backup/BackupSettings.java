@@ -11,28 +11,25 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The {@code PGBACKREST_*} variables. Most are pgBackRest's own options under pgBackRest's own
- * environment names ({@code PGBACKREST_REPO1_PATH} is {@code repo1-path}) and are passed through;
- * the few in {@link #OWN} steer the entrypoint. Everything pgBackRest needs is rendered into one
- * file, {@link #configFile()}, in a directory of its own next to {@code STATE_FILE}.
+ * The backup variables: the entrypoint's own ({@code BACKUP_*}, see {@link Settings#BACKUP_VARIABLES}) and the
+ * {@code PGBACKREST_*} ones, pgBackRest's own options under pgBackRest's own environment names
+ * ({@code PGBACKREST_REPO1_PATH} is {@code repo1-path}), passed through. Everything pgBackRest needs is rendered
+ * into one file, {@link #configFile()}, in a directory of its own next to {@code STATE_FILE}.
  */
 public final class BackupSettings {
     static final String PREFIX = "PGBACKREST_";
-    /** Variables of the entrypoint, not options of pgBackRest. */
-    static final Set<String> OWN = Set.of("ENABLED", "REQUIRED", "STANZA", "SCHEDULE_FULL", "SCHEDULE_DIFF",
-            "SCHEDULE_INCR", "RESTORE", "RESTORE_STANZA", "RESTORE_TARGET_TIME", "RESTORE_TARGET_ACTION", "TIMEOUT",
-            "ARCHIVE_FAILURE_AFTER", "WATCH_INTERVAL", "SCHEDULE_VERIFY", "SCHEDULE_FULL_REPO2", "SCHEDULE_DIFF_REPO2",
-            "SCHEDULE_INCR_REPO2", "RESTORE_REPO");
+    static final String OWN = Settings.BACKUP_PREFIX;
+    /** The stanza is pgBackRest's option, given on the command line ({@code --stanza}), not in the file. */
+    static final String STANZA = PREFIX + "STANZA";
     /** Backup types, as pgBackRest names them. */
     public static final List<String> TYPES = List.of("full", "diff", "incr");
     /**
      * Backup schedules: each type to pgBackRest's default repository (repo1), and each type to repository 2
-     * ({@code PGBACKREST_SCHEDULE_FULL_REPO2}), so a local and an off-host repository keep their own rhythm.
+     * ({@code BACKUP_SCHEDULE_FULL_REPO2}), so a local and an off-host repository keep their own rhythm.
      */
     static final List<String> BACKUP_SCHEDULES = List.of("full", "diff", "incr", "full-repo2", "diff-repo2", "incr-repo2");
     /** What runs on a schedule: the backups, and {@code pgbackrest verify} of the repositories. */
@@ -43,7 +40,11 @@ public final class BackupSettings {
     static final int DEFAULT_ARCHIVE_FAILURE_AFTER = 300;
     /** Seconds between two {@code pgbackrest info} runs that ask every repository. */
     static final int DEFAULT_WATCH_INTERVAL = 60;
-    static final String RUN_DIR = "pg-entrypoint-pgbackrest";
+    /** The suffix of the run directory's name, after STATE_FILE's name without its extension. */
+    static final String RUN_DIR_SUFFIX = ".pgbackrest";
+    /** Longest path of a Unix domain socket (sun_path holds 108 bytes with the terminating zero). */
+    static final int MAX_SOCKET_PATH = 107;
+    static final String CONTROL_SOCKET = "control.sock";
     /**
      * Secret options that may also come from a file: {@code PGBACKREST_REPO1_CIPHER_PASS_FILE=/run/secrets/x}
      * is {@code repo1-cipher-pass} with the file's content. Other {@code *_FILE} names are pgBackRest's own
@@ -66,11 +67,11 @@ public final class BackupSettings {
 
     /** Backups: WAL archiving, stanza, check, schedules, manual backups. */
     public boolean enabled() {
-        return settings.flag(PREFIX + "ENABLED");
+        return settings.flag(OWN + "ENABLED");
     }
 
     public boolean restore() {
-        return settings.flag(PREFIX + "RESTORE");
+        return settings.flag(OWN + "RESTORE");
     }
 
     /** Whether pgBackRest is used at all, so its configuration and directories are needed. */
@@ -79,17 +80,17 @@ public final class BackupSettings {
     }
 
     boolean required() {
-        return settings.flag(PREFIX + "REQUIRED");
+        return settings.flag(OWN + "REQUIRED");
     }
 
     /** The stanza archived to and backed up. */
     public String stanza() {
-        return settings.raw(PREFIX + "STANZA").orElse("db");
+        return settings.raw(STANZA).orElse("db");
     }
 
     /** The stanza a restore reads from; the archive stanza unless set. */
     String restoreStanza() {
-        return settings.raw(PREFIX + "RESTORE_STANZA").orElse(stanza());
+        return settings.raw(OWN + "RESTORE_STANZA").orElse(stanza());
     }
 
     /** The stanzas the configuration serves: the archive stanza, then the restore stanza if it is another. */
@@ -103,16 +104,16 @@ public final class BackupSettings {
     }
 
     Optional<String> targetTimeRaw() {
-        return settings.raw(PREFIX + "RESTORE_TARGET_TIME");
+        return settings.raw(OWN + "RESTORE_TARGET_TIME");
     }
 
     String targetAction() {
-        return settings.raw(PREFIX + "RESTORE_TARGET_ACTION").orElse("promote").toLowerCase(Locale.ROOT);
+        return settings.raw(OWN + "RESTORE_TARGET_ACTION").orElse("promote").toLowerCase(Locale.ROOT);
     }
 
     /** Seconds a backup, a restore, or the recovery after it may take. */
     int timeoutSeconds() {
-        return Settings.intIn(settings.raw(PREFIX + "TIMEOUT").orElse(""), 1, 604800, DEFAULT_TIMEOUT);
+        return Settings.intIn(settings.raw(OWN + "TIMEOUT").orElse(""), 1, 604800, DEFAULT_TIMEOUT);
     }
 
     /** Seconds WAL archiving may fail before the backup health check is DEGRADED. */
@@ -127,7 +128,7 @@ public final class BackupSettings {
 
     private int seconds(String name, int fallback) {
         try {
-            return Integer.parseInt(settings.raw(PREFIX + name).orElse("").trim());
+            return Integer.parseInt(settings.raw(OWN + name).orElse("").trim());
         } catch (NumberFormatException e) {
             return fallback;
         }
@@ -157,14 +158,14 @@ public final class BackupSettings {
         return settings.raw(scheduleVariable(type));
     }
 
-    /** {@code full} is {@code PGBACKREST_SCHEDULE_FULL}, {@code full-repo2} is {@code PGBACKREST_SCHEDULE_FULL_REPO2}. */
+    /** {@code full} is {@code BACKUP_SCHEDULE_FULL}, {@code full-repo2} is {@code BACKUP_SCHEDULE_FULL_REPO2}. */
     static String scheduleVariable(String scheduled) {
-        return PREFIX + "SCHEDULE_" + scheduled.toUpperCase(Locale.ROOT).replace('-', '_');
+        return OWN + "SCHEDULE_" + scheduled.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
-    /** The repository to restore from ({@code PGBACKREST_RESTORE_REPO}), 0 for pgBackRest's choice. */
+    /** The repository to restore from ({@code BACKUP_RESTORE_REPO}), 0 for pgBackRest's choice. */
     int restoreRepo() {
-        return settings.raw(PREFIX + "RESTORE_REPO").map(this::repository).orElse(0);
+        return settings.raw(OWN + "RESTORE_REPO").map(this::repository).orElse(0);
     }
 
     /**
@@ -234,7 +235,7 @@ public final class BackupSettings {
                 if (settings.raw(variable).isEmpty()) {
                     settings.secret(variable).ifPresent(secret -> options.put(optionName(variable), secret));
                 }
-            } else if (!OWN.contains(suffix)) {
+            } else if (!Settings.BACKUP_VARIABLES.contains(suffix) && !name.equals(STANZA)) {
                 options.put(optionName(name), value);
             }
         });
@@ -256,22 +257,41 @@ public final class BackupSettings {
     }
 
     /**
-     * The entrypoint's own {@code PGBACKREST_*} variables that are set and that pgBackRest would reject as
-     * options ("invalid option"): kept out of the processes it starts that may run pgBackRest themselves.
+     * The entrypoint's own variables under their deprecated {@code PGBACKREST_*} names that are set: pgBackRest
+     * would reject them as options ("invalid option"), so they are kept out of the processes it starts that may
+     * run pgBackRest themselves.
      */
-    public static List<String> ownVariables(Settings settings) {
+    public static List<String> deprecatedVariables(Settings settings) {
         return settings.startingWith(PREFIX).keySet().stream()
-                .filter(n -> OWN.contains(n.substring(PREFIX.length())) && !n.equals(PREFIX + "STANZA")).toList();
+                .filter(n -> Settings.BACKUP_VARIABLES.contains(n.substring(PREFIX.length()))).toList();
     }
 
-    /** Names of every {@code PGBACKREST_*} variable set, kept away from pgBackRest and postgres (the file has them). */
+    /**
+     * Names of every {@code PGBACKREST_*} variable set (the file has them) and of the entrypoint's own backup
+     * variables set: kept away from pgBackRest, Patroni and postgres.
+     */
     public List<String> variables() {
-        return List.copyOf(settings.startingWith(PREFIX).keySet());
+        return settings.backupEnvironment();
     }
 
-    /** The directory of the rendered configuration, the status file and the control socket (mode 0700). */
+    /**
+     * The directory of the rendered configuration, the status file and the control socket (mode 0700), beside
+     * STATE_FILE and named after it, so each instance has its own: {@code <STATE_FILE without its extension>.pgbackrest},
+     * e.g. {@code /tmp/pg-entrypoint-var-lib-postgresql-data.pgbackrest}. When the socket's path would be too long,
+     * {@code pg-entrypoint-<hash of STATE_FILE's path>.pgbackrest} beside it.
+     */
     public Path runDir() {
-        return settings.stateFile().toAbsolutePath().normalize().getParent().resolve(RUN_DIR);
+        Path state = settings.stateFile().toAbsolutePath().normalize();
+        String name = state.getFileName() == null ? "pg-entrypoint" : state.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        Path named = state.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + RUN_DIR_SUFFIX);
+        if (named.equals(state)) {
+            named = state.resolveSibling(name + RUN_DIR_SUFFIX);
+        }
+        if (!socketPathTooLong(named, MAX_SOCKET_PATH)) {
+            return named;
+        }
+        return state.resolveSibling("pg-entrypoint-" + Integer.toHexString(state.toString().hashCode()) + RUN_DIR_SUFFIX);
     }
 
     public Path configFile() {
@@ -283,11 +303,15 @@ public final class BackupSettings {
     }
 
     public Path controlSocket() {
-        return runDir().resolve("control.sock");
+        return runDir().resolve(CONTROL_SOCKET);
     }
 
-    boolean socketPathTooLong(int max) {
-        return controlSocket().toString().getBytes(StandardCharsets.UTF_8).length > max;
+    boolean socketPathTooLong() {
+        return socketPathTooLong(runDir(), MAX_SOCKET_PATH);
+    }
+
+    private static boolean socketPathTooLong(Path runDir, int max) {
+        return runDir.resolve(CONTROL_SOCKET).toString().getBytes(StandardCharsets.UTF_8).length > max;
     }
 
     Path userFile() {

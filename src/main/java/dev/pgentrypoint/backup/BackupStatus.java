@@ -219,7 +219,7 @@ public final class BackupStatus {
 
     /**
      * The stanza or {@code pgbackrest check} failed after PostgreSQL came up. With
-     * {@code PGBACKREST_REQUIRED=true} the start fails with exit 2; otherwise the entrypoint keeps
+     * {@code BACKUP_REQUIRED=true} the start fails with exit 2; otherwise the entrypoint keeps
      * serving and the backup health check reports the reason.
      */
     public void setupFailed(Exchange exchange) {
@@ -230,7 +230,7 @@ public final class BackupStatus {
         write();
         if (backup.required()) {
             throw new EntrypointException("runtime-backup-start", ExitCode.INIT_FAILED, "pgBackRest is not usable and "
-                    + "PGBACKREST_REQUIRED=true: " + reason, e);
+                    + "BACKUP_REQUIRED=true: " + reason, e);
         }
         LOG.warn("pgBackRest is not usable; serving without backups until a scheduled backup succeeds: {}", reason);
     }

@@ -13,8 +13,6 @@ import java.util.Set;
 final class BackupValidator {
     static final Set<String> REPO_TYPES = Set.of("posix", "cifs", "s3", "gcs", "azure", "sftp");
     private static final String STANZA_NAME = "[A-Za-z0-9][A-Za-z0-9_-]*";
-    /** Longest path of a Unix domain socket (sun_path holds 108 bytes with the terminating zero). */
-    private static final int MAX_SOCKET_PATH = 107;
 
     private final BackupSettings backup;
     private final Settings settings;
@@ -30,29 +28,29 @@ final class BackupValidator {
 
     void validate(ValidationReport report) {
         for (String flag : List.of("ENABLED", "REQUIRED", "RESTORE")) {
-            String variable = BackupSettings.PREFIX + flag;
+            String variable = BackupSettings.OWN + flag;
             if (!settings.isBooleanOrUnset(variable)) {
                 report.invalid(variable, "'" + settings.raw(variable).orElse("") + "' is not a boolean: use true or false "
                         + "(also accepted: 1/0, yes/no, on/off)");
             }
         }
-        settings.raw("PGBACKREST_TIMEOUT").ifPresent(v -> checkTimeout(report, v));
+        settings.raw("BACKUP_TIMEOUT").ifPresent(v -> checkTimeout(report, v));
         if (!backup.active()) {
             return;
         }
         if (backup.executable().isEmpty()) {
-            report.invalid(backup.enabled() ? "PGBACKREST_ENABLED" : "PGBACKREST_RESTORE", "pgbackrest is not on PATH: "
+            report.invalid(backup.enabled() ? "BACKUP_ENABLED" : "BACKUP_RESTORE", "pgbackrest is not on PATH: "
                     + "install it (Debian package pgbackrest) or unset the variable");
         }
         checkStanza(report, "PGBACKREST_STANZA", backup.stanza());
-        checkStanza(report, "PGBACKREST_RESTORE_STANZA", backup.restoreStanza());
-        for (String seconds : List.of("PGBACKREST_ARCHIVE_FAILURE_AFTER", "PGBACKREST_WATCH_INTERVAL")) {
+        checkStanza(report, "BACKUP_RESTORE_STANZA", backup.restoreStanza());
+        for (String seconds : List.of("BACKUP_ARCHIVE_FAILURE_AFTER", "BACKUP_WATCH_INTERVAL")) {
             settings.raw(seconds).ifPresent(v -> checkSeconds(report, seconds, v));
         }
         backup.secretFileVariables().forEach(variable -> checkSecretFile(report, variable));
-        if (backup.socketPathTooLong(MAX_SOCKET_PATH)) {
+        if (backup.socketPathTooLong()) {
             report.invalid("STATE_FILE", "the control socket " + backup.controlSocket() + " would be longer than "
-                    + MAX_SOCKET_PATH + " bytes: put STATE_FILE in a shorter directory");
+                    + BackupSettings.MAX_SOCKET_PATH + " bytes: put STATE_FILE in a shorter directory");
         }
         ConfigAssembler.Result assembled = ConfigAssembler.assemble(backup);
         assembled.problems().forEach(p -> report.invalid(p.subject(), p.message()));
@@ -96,10 +94,10 @@ final class BackupValidator {
         try {
             int n = Integer.parseInt(value.trim());
             if (n < 1 || n > 604800) {
-                report.invalid("PGBACKREST_TIMEOUT", value + " is out of range: give seconds between 1 and 604800");
+                report.invalid("BACKUP_TIMEOUT", value + " is out of range: give seconds between 1 and 604800");
             }
         } catch (NumberFormatException e) {
-            report.invalid("PGBACKREST_TIMEOUT", "'" + value + "' is not a number: give seconds between 1 and 604800");
+            report.invalid("BACKUP_TIMEOUT", "'" + value + "' is not a number: give seconds between 1 and 604800");
         }
     }
 
@@ -155,36 +153,36 @@ final class BackupValidator {
     }
 
     private void checkRestore(ValidationReport report) {
-        settings.raw("PGBACKREST_RESTORE_REPO").ifPresent(r -> {
+        settings.raw("BACKUP_RESTORE_REPO").ifPresent(r -> {
             try {
                 backup.repository(r);
             } catch (IllegalArgumentException e) {
-                report.invalid("PGBACKREST_RESTORE_REPO", e.getMessage());
+                report.invalid("BACKUP_RESTORE_REPO", e.getMessage());
             }
         });
         backup.targetTimeRaw().ifPresent(t -> {
             try {
                 BackupSettings.normalizeTargetTime(t);
             } catch (IllegalArgumentException e) {
-                report.invalid("PGBACKREST_RESTORE_TARGET_TIME", e.getMessage());
+                report.invalid("BACKUP_RESTORE_TARGET_TIME", e.getMessage());
             }
         });
-        settings.raw("PGBACKREST_RESTORE_TARGET_ACTION").ifPresent(a -> {
+        settings.raw("BACKUP_RESTORE_TARGET_ACTION").ifPresent(a -> {
             if (!BackupSettings.TARGET_ACTIONS.contains(backup.targetAction())) {
-                report.invalid("PGBACKREST_RESTORE_TARGET_ACTION", "'" + a + "' is not supported: use promote (end "
+                report.invalid("BACKUP_RESTORE_TARGET_ACTION", "'" + a + "' is not supported: use promote (end "
                         + "recovery at the target and open for writes) or pause (stay read-only at the target)");
             } else if (backup.targetTimeRaw().isEmpty()) {
-                report.invalid("PGBACKREST_RESTORE_TARGET_ACTION", "applies to a point-in-time restore only: set "
-                        + "PGBACKREST_RESTORE_TARGET_TIME too, or unset it");
+                report.invalid("BACKUP_RESTORE_TARGET_ACTION", "applies to a point-in-time restore only: set "
+                        + "BACKUP_RESTORE_TARGET_TIME too, or unset it");
             }
         });
         if ("patroni".equals(settings.startupMode())) {
-            report.invalid("PGBACKREST_RESTORE", "is not supported with STARTUP_MODE=patroni, where Patroni creates "
-                    + "the cluster and its replicas: unset PGBACKREST_RESTORE");
+            report.invalid("BACKUP_RESTORE", "is not supported with STARTUP_MODE=patroni, where Patroni creates "
+                    + "the cluster and its replicas: unset BACKUP_RESTORE");
         }
         if (data.needsInit() && settings.walDir().isPresent()) {
             report.invalid("POSTGRES_INITDB_WALDIR", "applies to initdb only; a restore brings pg_wal from the backup: "
-                    + "unset it or unset PGBACKREST_RESTORE");
+                    + "unset it or unset BACKUP_RESTORE");
         }
     }
 }

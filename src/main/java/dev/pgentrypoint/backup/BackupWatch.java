@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * What the running server says about WAL archiving ({@code pg_stat_archiver}) and what
  * {@code pgbackrest info} says about each repository: reachable or not, and its newest backup of each
  * type. From these facts and the settings it names the reason the backup health check is DEGRADED:
- * archiving failing for longer than {@code PGBACKREST_ARCHIVE_FAILURE_AFTER}, a repository that cannot be
+ * archiving failing for longer than {@code BACKUP_ARCHIVE_FAILURE_AFTER}, a repository that cannot be
  * reached, or no successful backup for twice the shortest schedule.
  */
 final class BackupWatch {
@@ -187,7 +187,7 @@ final class BackupWatch {
         long after = backup.archiveFailureAfterSeconds();
         if (a != null && f != null && Duration.between(f, now).getSeconds() >= after) {
             return Optional.of("WAL archiving has failed since " + f + " (" + Duration.between(f, now).getSeconds()
-                    + " s, PGBACKREST_ARCHIVE_FAILURE_AFTER=" + after + "): segment " + a.lastFailedWal() + ", "
+                    + " s, BACKUP_ARCHIVE_FAILURE_AFTER=" + after + "): segment " + a.lastFailedWal() + ", "
                     + a.failed() + " failures");
         }
         for (Map.Entry<Integer, Repository> r : new TreeMap<>(repositories).entrySet()) {

@@ -27,8 +27,8 @@ final class ConfigAssembler {
             Map.entry("pg1-socket-path", "PG_SOCKET_DIR"),
             Map.entry("config", "CONFIG_DIR/pgbackrest.conf"), Map.entry("config-path", "CONFIG_DIR"),
             Map.entry("config-include-path", "CONFIG_DIR/pgbackrest.conf.d"),
-            Map.entry("stanza", "PGBACKREST_STANZA"), Map.entry("type", "PGBACKREST_SCHEDULE_* or pg-entrypoint backup --type"),
-            Map.entry("target", "PGBACKREST_RESTORE_TARGET_TIME"), Map.entry("target-action", "PGBACKREST_RESTORE_TARGET_ACTION"));
+            Map.entry("stanza", "PGBACKREST_STANZA"), Map.entry("type", "BACKUP_SCHEDULE_* or pg-entrypoint backup --type"),
+            Map.entry("target", "BACKUP_RESTORE_TARGET_TIME"), Map.entry("target-action", "BACKUP_RESTORE_TARGET_ACTION"));
     /** Where pgBackRest writes, unless configured otherwise (pgBackRest's own defaults, made explicit). */
     static final Map<String, String> DEFAULT_PATHS = Map.of("repo1-path", "/var/lib/pgbackrest",
             "log-path", "/var/log/pgbackrest", "lock-path", "/tmp/pgbackrest", "spool-path", "/var/spool/pgbackrest");

@@ -16,7 +16,7 @@ import org.apache.camel.component.exec.ExecBinding;
 import org.apache.camel.component.exec.ExecResult;
 
 /**
- * Bootstrap from a backup: on an empty PGDATA with {@code PGBACKREST_RESTORE=true}, {@code pgbackrest
+ * Bootstrap from a backup: on an empty PGDATA with {@code BACKUP_RESTORE=true}, {@code pgbackrest
  * restore} replaces initdb, guarded by the same init marker; after the configuration is applied a
  * socket-only server replays WAL until recovery ends (or pauses at the target). A requested restore
  * that cannot happen fails the start with exit 2; it never falls back to initdb.
@@ -47,13 +47,13 @@ public final class Restore {
     public void checkRestorable(String infoJson) {
         StanzaInfo info = StanzaInfo.parse(infoJson, backup.restoreStanza());
         if (info.code() != StanzaInfo.OK || info.labels().isEmpty()) {
-            String variable = backup.settings().raw("PGBACKREST_RESTORE_STANZA").isPresent() ? "PGBACKREST_RESTORE_STANZA"
+            String variable = backup.settings().raw("BACKUP_RESTORE_STANZA").isPresent() ? "BACKUP_RESTORE_STANZA"
                     : "PGBACKREST_STANZA";
-            throw new EntrypointException("init-backup-restore", ExitCode.INIT_FAILED, "PGBACKREST_RESTORE=true but "
+            throw new EntrypointException("init-backup-restore", ExitCode.INIT_FAILED, "BACKUP_RESTORE=true but "
                     + "the repository has no backup of stanza '" + backup.restoreStanza() + "' (" + variable
                     + "; pgBackRest says: " + info.message() + "). Nothing was restored, initdb was not run and PGDATA "
                     + data.path() + " is untouched: check " + variable + " and the repository settings "
-                    + "(PGBACKREST_REPO1_*, CONFIG_DIR/pgbackrest.conf), or unset PGBACKREST_RESTORE to start an empty database");
+                    + "(PGBACKREST_REPO1_*, CONFIG_DIR/pgbackrest.conf), or unset BACKUP_RESTORE to start an empty database");
         }
     }
 
@@ -124,7 +124,7 @@ public final class Restore {
             recovering = false;
         } else if (Instant.now().isAfter(recoveryDeadline)) {
             throw new EntrypointException("init-backup-recover", ExitCode.INIT_FAILED, "recovery did not end within "
-                    + "PGBACKREST_TIMEOUT=" + backup.timeoutSeconds() + " s");
+                    + "BACKUP_TIMEOUT=" + backup.timeoutSeconds() + " s");
         }
     }
 

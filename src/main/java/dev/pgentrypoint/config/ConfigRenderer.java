@@ -230,7 +230,7 @@ final class ConfigRenderer {
         }
         String text = Files.readString(current, StandardCharsets.UTF_8);
         String method = settings.hostAuthMethod();
-        if (emptyAtStart && !settings.flag("PGBACKREST_RESTORE")) {
+        if (emptyAtStart && !settings.flag("BACKUP_RESTORE")) {
             if (initdbAuthGiven()) {
                 return Optional.of(new Change(text + HbaRules.officialLine(method), "first initialization: initdb's "
                         + "rules (POSTGRES_INITDB_ARGS sets --auth) and a host rule for every address, as the official image"));

@@ -147,7 +147,7 @@ public final class Configuration {
         List<Map.Entry<String, String>> problems = checker.stagedFiles().equals(checkedRendering) ? List.of() : checker.check();
         if (!problems.isEmpty()) {
             boolean firstInit = Files.exists(pgdata.resolve(dev.pgentrypoint.pgdata.DataDirectory.MARKER_NAME));
-            throw new EntrypointException("init-config-apply", firstInit ? ExitCode.INIT_FAILED : ExitCode.INVALID_INPUT,
+            throw new EntrypointException("init-config-main", firstInit ? ExitCode.INIT_FAILED : ExitCode.INVALID_INPUT,
                     "the configuration does not pass postgres -C; the configuration files in PGDATA are unchanged: "
                     + problems);
         }

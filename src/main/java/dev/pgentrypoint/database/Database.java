@@ -75,7 +75,7 @@ public final class Database {
             default -> {
                 // in Patroni mode Patroni runs initdb; the patroni module checks its credentials and options.
                 // A restore (module 04-backup) brings its own users and needs none of initdb's settings.
-                if (!List.of("sleep", "patroni").contains(settings.startupMode()) && !settings.flag("PGBACKREST_RESTORE")) {
+                if (!List.of("sleep", "patroni").contains(settings.startupMode()) && !settings.flag("BACKUP_RESTORE")) {
                     validateFirstInit(report);
                 }
             }
@@ -218,7 +218,7 @@ public final class Database {
 
     /** An interrupted first initialization by initdb, in the mode that runs initdb itself: set aside and redone. */
     boolean redoable() {
-        return "direct".equals(settings.startupMode()) && !settings.flag("PGBACKREST_RESTORE")
+        return "direct".equals(settings.startupMode()) && !settings.flag("BACKUP_RESTORE")
                 && data.status() == DataDirectory.Status.INCOMPLETE && data.interruptedInitdb();
     }
 
@@ -370,8 +370,8 @@ public final class Database {
         if (!needsInit()) {
             return List.of("skip initdb: " + data.path() + " holds PostgreSQL " + data.version().orElse("?"));
         }
-        if (settings.flag("PGBACKREST_RESTORE")) {
-            return List.of("no initdb: PGBACKREST_RESTORE=true restores PGDATA from pgBackRest (see init-backup)");
+        if (settings.flag("BACKUP_RESTORE")) {
+            return List.of("no initdb: BACKUP_RESTORE=true restores PGDATA from pgBackRest (see init-backup)");
         }
         String initdb = binaries.map(b -> b.tool("initdb").toString()).orElse("initdb");
         List<String> lines = new ArrayList<>();

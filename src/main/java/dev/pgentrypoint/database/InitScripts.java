@@ -149,8 +149,9 @@ public final class InitScripts {
      */
     private List<String> environment() throws IOException {
         List<String> env = new ArrayList<>(List.of("/usr/bin/env"));
-        // our own PGBACKREST_* would reach a pgbackrest the script runs as (invalid) options of its own
-        BackupSettings.ownVariables(settings).forEach(name -> env.addAll(List.of("-u", name)));
+        // our own variables under their deprecated PGBACKREST_* names would reach a pgbackrest the script runs
+        // as (invalid) options of its own
+        BackupSettings.deprecatedVariables(settings).forEach(name -> env.addAll(List.of("-u", name)));
         env.addAll(List.of("PGHOST=" + settings.socketDir(), "PGPORT=" + settings.port(),
                 "PGUSER=" + settings.superuser(), "PGDATABASE=" + settings.database(),
                 "POSTGRES_USER=" + settings.superuser(), "POSTGRES_DB=" + settings.database(),

@@ -20,7 +20,7 @@ final class BackupCheck extends BaseCheck {
     @Override
     public CheckResult check() {
         if (!backup.runtime()) {
-            return CheckResult.up(name(), "backups are off (PGBACKREST_ENABLED is not true, or STARTUP_MODE=sleep)");
+            return CheckResult.up(name(), "backups are off (BACKUP_ENABLED is not true, or STARTUP_MODE=sleep)");
         }
         BackupStatus.Health health = BackupStatus.readHealth(backup.statusFile());
         return switch (health.status()) {

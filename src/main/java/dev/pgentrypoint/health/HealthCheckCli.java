@@ -35,7 +35,7 @@ public final class HealthCheckCli {
             --help, -h   this text
 
             Variables: the entrypoint's own (same values as the entrypoint's): STATE_FILE, PGDATA, PGPORT,
-            PG_SOCKET_DIR, STARTUP_MODE, HEALTH_DISK_MIN_FREE, PGBACKREST_ENABLED.
+            PG_SOCKET_DIR, STARTUP_MODE, HEALTH_DISK_MIN_FREE, BACKUP_ENABLED.
             Docs: docs/operations.md (health checks)""";
 
     private HealthCheckCli() {

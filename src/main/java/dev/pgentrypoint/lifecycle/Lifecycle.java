@@ -141,7 +141,7 @@ public final class Lifecycle implements StartGuard {
 
     private void runShutdown() {
         try {
-            context.createProducerTemplate().sendBody("direct:runtime-shutdown", null);
+            context.createProducerTemplate().sendBody("direct:runtime-shutdown-main", null);
         } catch (Throwable e) {
             LOG.error("shutdown route failed: {}", e.toString());
             decide(ExitCode.SHUTDOWN_FORCED);
@@ -447,7 +447,7 @@ public final class Lifecycle implements StartGuard {
                 return;
             }
         }
-        throw new EntrypointException("security-drop-privileges", ExitCode.SUCCESS,
+        throw new EntrypointException("util-security-drop-privileges", ExitCode.SUCCESS,
                 "stop requested during the privileged run: not handing over");
     }
 

@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 /**
  * Configures logback in code, from {@code LOG_FORMAT} ({@code text} or {@code json}) and
  * {@code DEBUG}; registered as a {@link Configurator} service so no logback.xml is needed.
+ * Any other value of {@code LOG_FORMAT} logs as text, silently: validation refuses it with one message.
  */
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
 
@@ -62,10 +63,6 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         context.getLogger("org.apache.camel").setLevel(Level.WARN);
         context.getLogger(CAMEL_EXEC).setLevel(Level.OFF);
 
-        if (!json && !normalized.isEmpty() && !normalized.equals("text")) {
-            context.getLogger(LogConfigurator.class).warn(
-                "LOG_FORMAT={} is not supported (use text or json); falling back to text", JsonText.quote(format));
-        }
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 

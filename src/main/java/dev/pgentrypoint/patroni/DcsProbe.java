@@ -68,7 +68,7 @@ final class DcsProbe {
                 }
             }
             if (!clock.instant().isBefore(deadline)) {
-                throw new EntrypointException("runtime-startup-patroni", ExitCode.RUNTIME_FAILED, "no etcd host "
+                throw new EntrypointException("runtime-patroni-start", ExitCode.RUNTIME_FAILED, "no etcd host "
                         + "answered within " + timeout.toSeconds() + " s (DCS_TIMEOUT); tried " + String.join(", ",
                         hosts.stream().map(h -> h + " (" + errors.get(h) + ")").toList()) + ": check "
                         + "PATRONI_ETCD3_HOSTS and that etcd is running and reachable from this host");

@@ -141,10 +141,13 @@ public final class Patroni {
         return List.of(executable.map(Path::toString).orElse("patroni"), configDir().toString());
     }
 
-    /** Removed from the environment of Patroni and so of PostgreSQL; every PGBACKREST_* too (the rendered file has them). */
+    /**
+     * Removed from the environment of Patroni and so of PostgreSQL; every PGBACKREST_* too (the rendered file has
+     * them), and the entrypoint's own BACKUP_* variables.
+     */
     public List<String> secretEnvironment() {
         List<String> names = new ArrayList<>(SECRET_ENVIRONMENT);
-        names.addAll(settings.startingWith("PGBACKREST_").keySet());
+        names.addAll(settings.backupEnvironment());
         return names;
     }
 

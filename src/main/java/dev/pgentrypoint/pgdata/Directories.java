@@ -123,7 +123,7 @@ public final class Directories {
                     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(e.getValue().getValue()));
                 }
             } catch (IOException | RuntimeException ex) {
-                throw new EntrypointException("init-directories", ExitCode.INIT_FAILED, "cannot prepare " + e.getKey()
+                throw new EntrypointException("init-directories-main", ExitCode.INIT_FAILED, "cannot prepare " + e.getKey()
                         + " " + dir + ": " + ex.getMessage() + Privileges.describe(dir), ex);
             }
         }
@@ -149,7 +149,7 @@ public final class Directories {
             }
         }
         if (!failures.isEmpty()) {
-            throw new EntrypointException("security-drop-privileges", ExitCode.INIT_FAILED,
+            throw new EntrypointException("util-security-drop-privileges", ExitCode.INIT_FAILED,
                     "cannot hand over to " + privileges.targetUser() + ": " + String.join("; ", failures));
         }
     }

@@ -60,7 +60,7 @@ public final class Plan {
             return String.join("\n", out);
         }
         if (patroni.enabled()) {
-            section(out, "init-patroni and runtime-startup-patroni", patroni.plan());
+            section(out, "init-patroni and runtime-patroni", patroni.plan());
             section(out, "init-backup", backup.plan());
             return String.join("\n", out);
         }

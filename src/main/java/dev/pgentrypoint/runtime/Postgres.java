@@ -43,10 +43,13 @@ public final class Postgres {
         return cmd;
     }
 
-    /** The variables removed from the server's environment: passwords, and every PGBACKREST_* (archive_command reads the rendered file). */
+    /**
+     * The variables removed from the server's environment: passwords, every PGBACKREST_* (archive_command reads
+     * the rendered file) and the entrypoint's own BACKUP_* variables.
+     */
     public List<String> secretEnvironment() {
         List<String> names = new ArrayList<>(SECRET_ENVIRONMENT);
-        names.addAll(settings.startingWith("PGBACKREST_").keySet());
+        names.addAll(settings.backupEnvironment());
         return names;
     }
 

@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * The postgres arguments of the command line that the entrypoint cannot pass to the server it
- * supervises, each with what it is and what to do instead.
+ * supervises, each with what it is and what to do instead. Options with which postgres only prints
+ * something ({@code --version}, {@code -V}, {@code --help}, {@code -?}, {@code --describe-config},
+ * {@code -C NAME}) never get here: the launcher runs postgres with them itself.
  */
 public final class RefusedArguments {
     private RefusedArguments() {
@@ -43,17 +45,8 @@ public final class RefusedArguments {
                         + "with the server stopped, run it as a command as the postgres user, e.g. pg-entrypoint setpriv "
                         + "--reuid=postgres --regid=postgres --init-groups " + postgres + " --single -D \"$PGDATA\" postgres"));
             } else if (arg.equals("--boot")) {
-                refused.add(new Refusal(arg, "is bootstrap mode, which only initdb uses: remove it"));
-            } else if (arg.equals("-C") || option.equals("--describe-config")) {
-                boolean separateValue = arg.equals("-C") && next != null;
-                refused.add(new Refusal(separateValue ? arg + " " + next : arg, (arg.equals("-C")
-                        ? "prints the value of a setting and exits" : "prints every setting and exits")
-                        + ", it starts no server: run it as a command, e.g. pg-entrypoint " + postgres + " "
-                        + (arg.equals("-C") ? "-C " + (next == null ? "NAME" : next) : "--describe-config")
-                        + " -D \"$PGDATA\""));
-                if (separateValue) {
-                    i++;
-                }
+                refused.add(new Refusal(arg, "is bootstrap mode, which only initdb uses (the entrypoint runs initdb itself when "
+                        + "PGDATA is empty): remove it"));
             }
         }
         return refused;

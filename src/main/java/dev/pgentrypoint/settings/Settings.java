@@ -1,12 +1,16 @@
 package dev.pgentrypoint.settings;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -32,6 +36,19 @@ public final class Settings {
     /** In Patroni mode the start includes creating a replica (a base backup), so the default is generous. */
     public static final int DEFAULT_PATRONI_START_TIMEOUT = 3600;
 
+    /** The prefix of the entrypoint's own backup variables ({@code BACKUP_ENABLED}, {@code BACKUP_RESTORE}, ...). */
+    public static final String BACKUP_PREFIX = "BACKUP_";
+    /**
+     * The entrypoint's own backup variables, {@code BACKUP_<suffix>}, by suffix. They were named
+     * {@code PGBACKREST_<suffix>}, where a pgbackrest run by hand took them for (invalid) options of its own;
+     * the old name still works, with a warning, when the new one is not set.
+     */
+    public static final List<String> BACKUP_VARIABLES = List.of("ENABLED", "REQUIRED", "SCHEDULE_FULL", "SCHEDULE_DIFF",
+            "SCHEDULE_INCR", "SCHEDULE_FULL_REPO2", "SCHEDULE_DIFF_REPO2", "SCHEDULE_INCR_REPO2", "SCHEDULE_VERIFY",
+            "TIMEOUT", "ARCHIVE_FAILURE_AFTER", "WATCH_INTERVAL", "RESTORE", "RESTORE_REPO", "RESTORE_STANZA",
+            "RESTORE_TARGET_TIME", "RESTORE_TARGET_ACTION");
+    /** pgBackRest's prefix: its options, and the former names of the entrypoint's backup variables. */
+    static final String DEPRECATED_BACKUP_PREFIX = "PGBACKREST_";
     /** pgBackRest's secret repository options, as the part of a variable name after {@code PGBACKREST_REPOn_}. */
     public static final String PGBACKREST_SECRET_OPTIONS = "CIPHER_PASS|S3_KEY|S3_KEY_SECRET|S3_TOKEN|AZURE_KEY"
             + "|SFTP_PRIVATE_KEY_PASSPHRASE";
@@ -42,11 +59,49 @@ public final class Settings {
     private final Map<String, String> env;
     private final List<String> postgresArgs;
     private final Path home;
+    /** One warning per deprecated name given, in name order. */
+    private final List<String> deprecationWarnings = new ArrayList<>();
 
     public Settings(Map<String, String> env, List<String> postgresArgs, Path home) {
-        this.env = Map.copyOf(env);
+        Map<String, String> merged = new HashMap<>(env);
+        for (String suffix : BACKUP_VARIABLES.stream().sorted().toList()) {
+            String old = DEPRECATED_BACKUP_PREFIX + suffix;
+            String now = BACKUP_PREFIX + suffix;
+            if (isEmpty(env.get(old))) {
+                continue;
+            }
+            boolean both = !isEmpty(env.get(now));
+            if (!both) {
+                merged.put(now, env.get(old));
+            }
+            deprecationWarnings.add(old + " is deprecated: use " + now + " (a pgbackrest run by hand takes every "
+                    + "PGBACKREST_* variable for an option of its own)" + (both ? "; " + now + " is set too and wins" : ""));
+        }
+        this.env = Map.copyOf(merged);
         this.postgresArgs = List.copyOf(postgresArgs);
         this.home = home;
+    }
+
+    private static boolean isEmpty(String value) {
+        return value == null || value.isEmpty();
+    }
+
+    /**
+     * One warning per deprecated name given ({@code PGBACKREST_ENABLED is deprecated: use BACKUP_ENABLED ...});
+     * the entrypoint logs them once per start.
+     */
+    public List<String> deprecationWarnings() {
+        return List.copyOf(deprecationWarnings);
+    }
+
+    /**
+     * Every {@code PGBACKREST_*} variable set and the entrypoint's own {@code BACKUP_*} ones, sorted: kept away
+     * from pgBackRest, Patroni and postgres (the rendered pgBackRest file has the options).
+     */
+    public List<String> backupEnvironment() {
+        SortedSet<String> names = new TreeSet<>(startingWith(DEPRECATED_BACKUP_PREFIX).keySet());
+        BACKUP_VARIABLES.stream().map(s -> BACKUP_PREFIX + s).filter(n -> raw(n).isPresent()).forEach(names::add);
+        return List.copyOf(names);
     }
 
     /** The raw value of a variable, empty when unset or empty. */
@@ -152,7 +207,7 @@ public final class Settings {
         return rawOr("HEALTH_DISK_MIN_FREE", "1%");
     }
 
-    /** Seconds between two runs of every health check by the runtime-healthcheck route. */
+    /** Seconds between two runs of every health check by the runtime-healthcheck-poll route. */
     public int healthInterval() {
         return intIn(rawOr("HEALTH_INTERVAL", ""), 1, 3600, 60);
     }
@@ -216,7 +271,7 @@ public final class Settings {
         return raw("LOCK_FILE").map(Path::of).orElseGet(() -> {
             Path pgdata = pgdataPath();
             Path parent = pgdata.getParent();
-            boolean needsEmptyPgdata = "patroni".equals(startupMode()) || flag("PGBACKREST_RESTORE");
+            boolean needsEmptyPgdata = "patroni".equals(startupMode()) || flag("BACKUP_RESTORE");
             if (parent == null || !needsEmptyPgdata && isMountPoint(pgdata, parent)) {
                 return pgdata.resolve(LOCK_FILE_NAME);
             }

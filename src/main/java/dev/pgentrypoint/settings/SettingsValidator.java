@@ -1,7 +1,10 @@
 package dev.pgentrypoint.settings;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -15,10 +18,22 @@ public final class SettingsValidator {
 
     private final Settings settings;
     private final Optional<PgBinaries> binaries;
+    private final boolean checkManagementPort;
 
     public SettingsValidator(Settings settings, Optional<PgBinaries> binaries) {
+        this(settings, binaries, false);
+    }
+
+    /**
+     * {@code checkManagementPort}: also check that MANAGEMENT_PORT can be opened on MANAGEMENT_BIND. A root start
+     * opens it only after the hand-over, when directories were made; so it checks here, before anything changes.
+     * (A start as the server's user opens the port itself before the workflow; a dry run must not clash with the
+     * running entrypoint it may be checking beside.)
+     */
+    public SettingsValidator(Settings settings, Optional<PgBinaries> binaries, boolean checkManagementPort) {
         this.settings = settings;
         this.binaries = binaries;
+        this.checkManagementPort = checkManagementPort;
     }
 
     public void validate(ValidationReport report) {
@@ -45,6 +60,11 @@ public final class SettingsValidator {
         settings.raw("MANAGEMENT_BIND").ifPresent(v -> bindProblem(v).ifPresent(problem ->
                 report.invalid("MANAGEMENT_BIND", "'" + v + "' " + problem + ": give an IP address of this host, such as "
                         + "0.0.0.0 (every IPv4 address), :: (every address), 127.0.0.1 or localhost")));
+        if (checkManagementPort && settings.managementEnabled() && report.errors().stream().noneMatch(e ->
+                e.subject().startsWith("MANAGEMENT_"))) {
+            listenProblem(settings.managementBind(), settings.managementPort()).ifPresent(problem ->
+                    report.invalid("MANAGEMENT_PORT", problem));
+        }
         for (String flag : List.of("DEBUG", "DRY_RUN", "MANAGEMENT_ENABLED")) {
             settings.raw(flag).filter(v -> !Settings.isBoolean(v)).ifPresent(v ->
                     report.invalid(flag, "'" + v + "' is not a boolean: use 1 or 0 (true/false, yes/no, on/off)"));
@@ -93,6 +113,18 @@ public final class SettingsValidator {
             return Optional.empty();
         } catch (UnknownHostException | SocketException e) {
             return Optional.of("is not an IP address");
+        }
+    }
+
+    /** Why nothing can listen on {@code bind:port} now (e.g. another process does); empty when it can. */
+    static Optional<String> listenProblem(String bind, int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(bind), port));
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("cannot listen on MANAGEMENT_BIND " + bind + " port " + port + " (" + e.getMessage()
+                    + "): choose a free port with MANAGEMENT_PORT or another address with MANAGEMENT_BIND, "
+                    + "or set MANAGEMENT_ENABLED=false");
         }
     }
 

@@ -598,8 +598,9 @@ public final class Upgrade {
         }
     }
 
+    /** No step of its own: the failure is logged under the id of the init-upgrade-* route that called. */
     private static EntrypointException failed(String reason, Throwable cause) {
-        return new EntrypointException("init-upgrade", ExitCode.INIT_FAILED, reason, cause);
+        return new EntrypointException(null, ExitCode.INIT_FAILED, reason, cause);
     }
 
     /** A size such as 512MB, 2GB or 1048576 (bytes); -1 when it does not parse. */

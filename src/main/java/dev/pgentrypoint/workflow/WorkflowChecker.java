@@ -35,8 +35,8 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * Reads every YAML file Camel Main would load (WORKFLOWS_DIR/*.yaml, ROUTES_DIR/**&#47;*.yaml) and reports,
  * with file, line and route id, what would otherwise fail only while the workflow runs: YAML syntax
  * errors, routes without an id, duplicate route or route configuration ids, {@code direct:} targets
- * without a route, beans and bean methods that do not exist, property placeholders that do not
- * resolve, and {@code routeConfigurationId}s that name no route configuration. Changes nothing.
+ * without a route (naming the new id of a renamed one), beans and bean methods that do not exist, property
+ * placeholders that do not resolve, and {@code routeConfigurationId}s that name no route configuration. Changes nothing.
  */
 public final class WorkflowChecker {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(.+?)}}");
@@ -368,9 +368,7 @@ public final class WorkflowChecker {
             }
             for (Map.Entry<String, Site> target : directTargets) {
                 if (!directConsumers.containsKey(target.getKey())) {
-                    problem(target.getValue(), "sends to direct:" + target.getKey() + ", but no route starts from it: "
-                            + "fix the name or add a route with from: {uri: direct:" + target.getKey() + "}"
-                            + Names.suggestion(target.getKey(), directConsumers.keySet().stream().sorted().toList()));
+                    problem(target.getValue(), missingTarget(target.getKey()));
                 }
             }
             for (Map.Entry<String, Site> ref : configurationRefs) {
@@ -384,6 +382,24 @@ public final class WorkflowChecker {
                             + Names.suggestion(id, configurationIds.keySet().stream().sorted().toList()));
                 }
             }
+        }
+
+        /** Why nothing consumes this direct: name, and what to do; a renamed route id names its new or old id. */
+        String missingTarget(String name) {
+            Optional<String> renamedTo = RenamedRoutes.replacement(name);
+            if (renamedTo.isPresent() && directConsumers.containsKey(renamedTo.get())) {
+                return "sends to direct:" + name + ", a route id that was renamed: use direct:" + renamedTo.get()
+                        + " (route ids are <phase>-<module>-<step>; docs/architecture.md lists the renames)";
+            }
+            Optional<String> before = RenamedRoutes.previous(name).filter(directConsumers::containsKey);
+            if (before.isPresent()) {
+                Site old = directConsumers.get(before.get());
+                return "sends to direct:" + name + ", but no route starts from it; the route at " + old.file() + ":"
+                        + old.line() + " still has its old id " + before.get() + ": rename it (id and from) to " + name
+                        + " (docs/architecture.md lists the renames)";
+            }
+            return "sends to direct:" + name + ", but no route starts from it: fix the name or add a route with from: "
+                    + "{uri: direct:" + name + "}" + Names.suggestion(name, directConsumers.keySet().stream().sorted().toList());
         }
 
         void duplicates(String what, String id, List<Site> sites) {

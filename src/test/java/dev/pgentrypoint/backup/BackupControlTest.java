@@ -91,7 +91,7 @@ class BackupControlTest {
 
         writeState(state, "STARTING");
         String late = BackupCli.awaitAndRequest(socket, "backup full", state, Duration.ofSeconds(1));
-        assertTrue(late.endsWith("(still STARTING after waiting 1 s, PGBACKREST_TIMEOUT)"), late);
+        assertTrue(late.endsWith("(still STARTING after waiting 1 s, BACKUP_TIMEOUT)"), late);
     }
 
     private static void writeState(Path state, String value) {

@@ -37,7 +37,7 @@ class BackupStatusTest {
     @BeforeEach
     void setUp() throws IOException {
         env.put("STATE_FILE", dir.resolve("state.json").toString());
-        env.put("PGBACKREST_ENABLED", "true");
+        env.put("BACKUP_ENABLED", "true");
         state = new StateMachine(dir.resolve("state.json"), Clock.systemUTC());
         backup = new BackupSettings(new Settings(env, List.of(), dir));
         Files.createDirectories(backup.runDir());
@@ -124,11 +124,11 @@ class BackupStatusTest {
         assertEquals(0.0, meters.get("pg_entrypoint_backup_ready").gauge().value());
         assertEquals(new BackupStatus.Health("DOWN", "pgBackRest is not usable: stanza-create failed"),
                 BackupStatus.readHealth(backup.statusFile()));
-        env.put("PGBACKREST_REQUIRED", "true");
+        env.put("BACKUP_REQUIRED", "true");
         EntrypointException e = assertThrows(EntrypointException.class,
                 () -> status().setupFailed(failedWith(new IllegalStateException("check failed"), null)));
         assertEquals(ExitCode.INIT_FAILED, e.exitCode());
-        assertTrue(e.getMessage().contains("PGBACKREST_REQUIRED=true: check failed"), e.getMessage());
+        assertTrue(e.getMessage().contains("BACKUP_REQUIRED=true: check failed"), e.getMessage());
     }
 
     @Test

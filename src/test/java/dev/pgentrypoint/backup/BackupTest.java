@@ -36,7 +36,7 @@ class BackupTest {
         env.put("PATH", bin.toString());
         env.put("PGDATA", dir.resolve("data").toString());
         env.put("STATE_FILE", dir.resolve("run/state.json").toString());
-        env.put("PGBACKREST_ENABLED", "true");
+        env.put("BACKUP_ENABLED", "true");
         env.put("PGBACKREST_REPO1_PATH", dir.resolve("repo").toString());
         env.put("PGBACKREST_LOG_PATH", dir.resolve("log").toString());
         env.put("PGBACKREST_LOCK_PATH", dir.resolve("lock").toString());
@@ -50,7 +50,7 @@ class BackupTest {
     }
 
     private String config() {
-        return dir.resolve("run/pg-entrypoint-pgbackrest/pgbackrest.conf").toString();
+        return dir.resolve("run/state.pgbackrest/pgbackrest.conf").toString();
     }
 
     @Test
@@ -59,14 +59,14 @@ class BackupTest {
                 "archive_command", pgbackrest + " --config=" + config() + " --stanza=db archive-push %p",
                 "restore_command", pgbackrest + " --config=" + config() + " --stanza=db archive-get %f \"%p\""),
                 backup().postgresParameters());
-        env.put("PGBACKREST_ENABLED", "false");
+        env.put("BACKUP_ENABLED", "false");
         assertEquals(Map.of(), backup().postgresParameters(), "archive_mode keeps PostgreSQL's default, off");
     }
 
     @Test
     void commandsRunWithoutThePgBackRestVariablesAndWithTheRenderedFile() {
         List<String> args = backup().backupArgs("diff");
-        assertEquals(List.of("-u", "PGBACKREST_ENABLED", "-u", "PGBACKREST_LOCK_PATH", "-u", "PGBACKREST_LOG_PATH", "-u",
+        assertEquals(List.of("-u", "BACKUP_ENABLED", "-u", "PGBACKREST_LOCK_PATH", "-u", "PGBACKREST_LOG_PATH", "-u",
                 "PGBACKREST_REPO1_PATH", "-u", "PGBACKREST_SPOOL_PATH", pgbackrest.toString(), "--config=" + config(),
                 "--stanza=db", "--type=diff", "--log-level-console=info", "backup"), args);
         assertThrows(IllegalArgumentException.class, () -> backup().backupArgs("weekly"));
@@ -103,7 +103,7 @@ class BackupTest {
         assertTrue(text.startsWith(Backup.HEADER), text);
         assertTrue(text.contains("\nrepo1-s3-key-secret=s3cret\n"), text);
         assertTrue(text.contains("[db]\npg1-user=postgres\npg1-path=" + dir.resolve("data") + "\n"), text);
-        for (String name : List.of("repo", "log", "lock", "spool", "run/pg-entrypoint-pgbackrest")) {
+        for (String name : List.of("repo", "log", "lock", "spool", "run/state.pgbackrest")) {
             assertTrue(Files.isDirectory(dir.resolve(name)), name);
             if (new Privileges("postgres").isRoot()) {
                 assertEquals("postgres", Files.getOwner(dir.resolve(name), LinkOption.NOFOLLOW_LINKS).getName(), name);

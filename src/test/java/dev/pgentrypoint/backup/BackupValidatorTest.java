@@ -35,7 +35,7 @@ class BackupValidatorTest {
         env.put("PGDATA", dir.resolve("data").toString());
         env.put("STATE_FILE", dir.resolve("run/state.json").toString());
         env.put("CONFIG_DIR", dir.resolve("config").toString());
-        env.put("PGBACKREST_ENABLED", "true");
+        env.put("BACKUP_ENABLED", "true");
         for (String p : List.of("REPO1_PATH", "LOG_PATH", "LOCK_PATH", "SPOOL_PATH")) {
             env.put("PGBACKREST_" + p, dir.resolve(p.toLowerCase()).toString());
         }
@@ -56,18 +56,18 @@ class BackupValidatorTest {
 
     @Test
     void aValidSetupPasses() {
-        env.put("PGBACKREST_SCHEDULE_FULL", "0 1 * * 0");
-        env.put("PGBACKREST_SCHEDULE_INCR", "*/30 * * * * ?");
+        env.put("BACKUP_SCHEDULE_FULL", "0 1 * * 0");
+        env.put("BACKUP_SCHEDULE_INCR", "*/30 * * * * ?");
         assertEquals(Map.of(), errors());
     }
 
     @Test
     void offMeansOnlyTheFlagsAndTheTimeoutAreChecked() {
-        env.put("PGBACKREST_ENABLED", "maybe");
+        env.put("BACKUP_ENABLED", "maybe");
         env.put("PGBACKREST_REPO1_TYPE", "tape");
-        env.put("PGBACKREST_TIMEOUT", "-1");
-        assertEquals(Map.of("PGBACKREST_ENABLED", "'maybe' is not a boolean: use true or false (also accepted: 1/0, yes/no, on/off)",
-                "PGBACKREST_TIMEOUT", "-1 is out of range: give seconds between 1 and 604800"), errors());
+        env.put("BACKUP_TIMEOUT", "-1");
+        assertEquals(Map.of("BACKUP_ENABLED", "'maybe' is not a boolean: use true or false (also accepted: 1/0, yes/no, on/off)",
+                "BACKUP_TIMEOUT", "-1 is out of range: give seconds between 1 and 604800"), errors());
     }
 
     @Test
@@ -89,39 +89,39 @@ class BackupValidatorTest {
 
     @Test
     void schedulesStanzasTimeoutAndTheExecutable() throws IOException {
-        env.put("PGBACKREST_SCHEDULE_DIFF", "0 2 * *");
+        env.put("BACKUP_SCHEDULE_DIFF", "0 2 * *");
         env.put("PGBACKREST_STANZA", "my stanza");
-        env.put("PGBACKREST_TIMEOUT", "soon");
+        env.put("BACKUP_TIMEOUT", "soon");
         env.put("PATH", Files.createDirectories(dir.resolve("empty")).toString());
         Map<String, String> errors = errors();
-        assertTrue(errors.get("PGBACKREST_SCHEDULE_DIFF").contains("has 4 fields"), errors.toString());
+        assertTrue(errors.get("BACKUP_SCHEDULE_DIFF").contains("has 4 fields"), errors.toString());
         assertTrue(errors.get("PGBACKREST_STANZA").contains("is not a stanza name"), errors.toString());
-        assertTrue(errors.get("PGBACKREST_TIMEOUT").contains("is not a number"), errors.toString());
-        assertTrue(errors.get("PGBACKREST_ENABLED").contains("pgbackrest is not on PATH"), errors.toString());
+        assertTrue(errors.get("BACKUP_TIMEOUT").contains("is not a number"), errors.toString());
+        assertTrue(errors.get("BACKUP_ENABLED").contains("pgbackrest is not on PATH"), errors.toString());
     }
 
     @Test
     void restoreTargets() {
-        env.put("PGBACKREST_RESTORE", "true");
-        env.put("PGBACKREST_RESTORE_TARGET_ACTION", "shutdown");
+        env.put("BACKUP_RESTORE", "true");
+        env.put("BACKUP_RESTORE_TARGET_ACTION", "shutdown");
         env.put("POSTGRES_INITDB_WALDIR", dir.resolve("wal").toString());
         Map<String, String> errors = errors();
-        assertTrue(errors.get("PGBACKREST_RESTORE_TARGET_ACTION").contains("use promote"), errors.toString());
+        assertTrue(errors.get("BACKUP_RESTORE_TARGET_ACTION").contains("use promote"), errors.toString());
         assertTrue(errors.get("POSTGRES_INITDB_WALDIR").contains("applies to initdb only"), errors.toString());
-        env.put("PGBACKREST_RESTORE_TARGET_ACTION", "pause");
-        assertTrue(errors().get("PGBACKREST_RESTORE_TARGET_ACTION").contains("set PGBACKREST_RESTORE_TARGET_TIME too"));
-        env.put("PGBACKREST_RESTORE_TARGET_TIME", "last tuesday");
-        assertTrue(errors().get("PGBACKREST_RESTORE_TARGET_TIME").contains("not a point in time"));
-        env.put("PGBACKREST_RESTORE_TARGET_TIME", "2024-05-01 12:00:00+00");
+        env.put("BACKUP_RESTORE_TARGET_ACTION", "pause");
+        assertTrue(errors().get("BACKUP_RESTORE_TARGET_ACTION").contains("set BACKUP_RESTORE_TARGET_TIME too"));
+        env.put("BACKUP_RESTORE_TARGET_TIME", "last tuesday");
+        assertTrue(errors().get("BACKUP_RESTORE_TARGET_TIME").contains("not a point in time"));
+        env.put("BACKUP_RESTORE_TARGET_TIME", "2024-05-01 12:00:00+00");
         env.remove("POSTGRES_INITDB_WALDIR");
         assertEquals(Map.of(), errors());
     }
 
     @Test
     void restoreIsRefusedInPatroniMode() {
-        env.put("PGBACKREST_RESTORE", "true");
+        env.put("BACKUP_RESTORE", "true");
         env.put("STARTUP_MODE", "patroni");
-        assertTrue(errors().get("PGBACKREST_RESTORE").contains("not supported with STARTUP_MODE=patroni"));
+        assertTrue(errors().get("BACKUP_RESTORE").contains("not supported with STARTUP_MODE=patroni"));
     }
 
     @Test
@@ -140,17 +140,17 @@ class BackupValidatorTest {
 
     @Test
     void repositoryTwoSchedulesAndTheRestoreRepositoryMustBeConfigured() {
-        env.put("PGBACKREST_SCHEDULE_FULL_REPO2", "@daily");
-        assertEquals(Map.of("PGBACKREST_SCHEDULE_FULL_REPO2", "'2' is not a configured repository: use one of [1]"), errors());
+        env.put("BACKUP_SCHEDULE_FULL_REPO2", "@daily");
+        assertEquals(Map.of("BACKUP_SCHEDULE_FULL_REPO2", "'2' is not a configured repository: use one of [1]"), errors());
         env.put("PGBACKREST_REPO2_TYPE", "s3");
         assertEquals(Map.of(), errors());
-        env.put("PGBACKREST_SCHEDULE_INCR_REPO2", "sometimes");
-        assertTrue(errors().get("PGBACKREST_SCHEDULE_INCR_REPO2").contains("has 1 fields"), errors().toString());
-        env.remove("PGBACKREST_SCHEDULE_INCR_REPO2");
-        env.put("PGBACKREST_RESTORE", "true");
-        env.put("PGBACKREST_RESTORE_REPO", "3");
-        assertEquals(Map.of("PGBACKREST_RESTORE_REPO", "'3' is not a configured repository: use one of [1, 2]"), errors());
-        env.put("PGBACKREST_RESTORE_REPO", "2");
+        env.put("BACKUP_SCHEDULE_INCR_REPO2", "sometimes");
+        assertTrue(errors().get("BACKUP_SCHEDULE_INCR_REPO2").contains("has 1 fields"), errors().toString());
+        env.remove("BACKUP_SCHEDULE_INCR_REPO2");
+        env.put("BACKUP_RESTORE", "true");
+        env.put("BACKUP_RESTORE_REPO", "3");
+        assertEquals(Map.of("BACKUP_RESTORE_REPO", "'3' is not a configured repository: use one of [1, 2]"), errors());
+        env.put("BACKUP_RESTORE_REPO", "2");
         assertEquals(Map.of(), errors());
     }
 }

@@ -55,7 +55,7 @@ class BackupWatchTest {
         }
     }
 
-    private final Map<String, String> env = new HashMap<>(Map.of("PGBACKREST_ENABLED", "true"));
+    private final Map<String, String> env = new HashMap<>(Map.of("BACKUP_ENABLED", "true"));
     private final Moving clock = new Moving();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -72,7 +72,7 @@ class BackupWatchTest {
 
     @Test
     void archivingThatFailsLongerThanItsLimitDegradesAndRecovers() {
-        env.put("PGBACKREST_ARCHIVE_FAILURE_AFTER", "60");
+        env.put("BACKUP_ARCHIVE_FAILURE_AFTER", "60");
         BackupWatch w = watch();
         Instant ok = clock.now.minusSeconds(30);
         w.observeArchiver(row(5, 0, ok, null, ""));
@@ -85,7 +85,7 @@ class BackupWatchTest {
         clock.now = clock.now.plusSeconds(56);
         w.observeArchiver(row(5, 6, ok, clock.now.minusSeconds(1), "000000010000000000000006"));
         String reason = w.degradation(null).orElseThrow();
-        assertTrue(reason.startsWith("WAL archiving has failed since " + firstFailure + " (61 s, PGBACKREST_ARCHIVE_FAILURE_AFTER=60)"
+        assertTrue(reason.startsWith("WAL archiving has failed since " + firstFailure + " (61 s, BACKUP_ARCHIVE_FAILURE_AFTER=60)"
                 + ": segment 000000010000000000000006, 6 failures"), reason);
         assertEquals(61.0, meters.get("pg_entrypoint_backup_archive_failing_seconds").gauge().value());
         assertEquals(6.0, meters.get("pg_entrypoint_backup_archive_failures").functionCounter().count());
@@ -122,15 +122,15 @@ class BackupWatchTest {
 
     @Test
     void noBackupForTwiceTheShortestScheduleDegrades() {
-        env.put("PGBACKREST_SCHEDULE_FULL", "@weekly");
-        env.put("PGBACKREST_SCHEDULE_INCR", "0 * * * *");
+        env.put("BACKUP_SCHEDULE_FULL", "@weekly");
+        env.put("BACKUP_SCHEDULE_INCR", "0 * * * *");
         BackupWatch w = watch();
         assertEquals(Optional.empty(), w.degradation(null));
         clock.now = clock.now.plus(Duration.ofMinutes(121));
         assertEquals(Optional.of("no successful backup since 2026-12-02T08:00:00Z, more than twice the shortest schedule ago "
-                + "(PGBACKREST_SCHEDULE_INCR, every 1 h)"), w.degradation(null));
+                + "(BACKUP_SCHEDULE_INCR, every 1 h)"), w.degradation(null));
         assertEquals(Optional.empty(), w.degradation(clock.now.minusSeconds(60)));
         assertEquals(Optional.of("the last successful backup ended 2026-12-02T08:00:00Z, more than twice the shortest schedule ago "
-                + "(PGBACKREST_SCHEDULE_INCR, every 1 h)"), w.degradation(Instant.parse("2026-12-02T08:00:00Z")));
+                + "(BACKUP_SCHEDULE_INCR, every 1 h)"), w.degradation(Instant.parse("2026-12-02T08:00:00Z")));
     }
 }

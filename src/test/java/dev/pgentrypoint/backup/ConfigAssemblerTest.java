@@ -26,7 +26,7 @@ class ConfigAssemblerTest {
         env.put("PGPORT", "5433");
         env.put("PG_SOCKET_DIR", "/run/pg");
         env.put("CONFIG_DIR", Files.createDirectories(dir.resolve("config")).toString());
-        env.put("PGBACKREST_ENABLED", "true");
+        env.put("BACKUP_ENABLED", "true");
     }
 
     private ConfigAssembler.Result assemble() {
@@ -65,7 +65,7 @@ class ConfigAssemblerTest {
     @Test
     void theRestoreStanzaGetsThePostgresOptionsToo() {
         env.put("PGBACKREST_STANZA", "clone");
-        env.put("PGBACKREST_RESTORE_STANZA", "prod");
+        env.put("BACKUP_RESTORE_STANZA", "prod");
         PgBackRestConfig c = assemble().config();
         assertEquals(Optional.of("/data/pg"), c.effective("prod", "pg1-path"));
         assertEquals(Optional.of("/data/pg"), c.effective("clone", "pg1-path"));
@@ -74,7 +74,7 @@ class ConfigAssemblerTest {
 
     @Test
     void ownVariablesAreNotOptionsAndOwnedOptionsAreRefused() throws IOException {
-        env.put("PGBACKREST_SCHEDULE_FULL", "@daily");
+        env.put("BACKUP_SCHEDULE_FULL", "@daily");
         env.put("PGBACKREST_PG1_PATH", "/elsewhere");
         env.put("PGBACKREST_CONFIG", "/etc/pgbackrest.conf");
         Files.writeString(dir.resolve("config/pgbackrest.conf"), "[db]\npg1-port=6000\nstanza=x\n");

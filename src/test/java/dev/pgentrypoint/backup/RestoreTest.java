@@ -40,7 +40,7 @@ class RestoreTest {
     void setUp() {
         env.put("PGDATA", dir.resolve("data").toString());
         env.put("STATE_FILE", dir.resolve("state.json").toString());
-        env.put("PGBACKREST_RESTORE", "true");
+        env.put("BACKUP_RESTORE", "true");
     }
 
     private Restore restore() {
@@ -66,9 +66,9 @@ class RestoreTest {
         assertTrue(e.getMessage().contains("no backup of stanza 'db' (PGBACKREST_STANZA; pgBackRest says: missing stanza path)"));
         assertTrue(e.getMessage().contains("initdb was not run"));
         assertThrows(EntrypointException.class, () -> restore().checkRestorable(StanzaInfoTest.NO_BACKUP));
-        env.put("PGBACKREST_RESTORE_STANZA", "db");
+        env.put("BACKUP_RESTORE_STANZA", "db");
         assertTrue(assertThrows(EntrypointException.class, () -> restore().checkRestorable(StanzaInfoTest.MISSING))
-                .getMessage().contains("(PGBACKREST_RESTORE_STANZA;"));
+                .getMessage().contains("(BACKUP_RESTORE_STANZA;"));
         restore().checkRestorable(StanzaInfoTest.ONE_BACKUP);
     }
 
@@ -77,8 +77,8 @@ class RestoreTest {
         List<String> plain = restore().restoreArgs();
         assertEquals("restore", plain.get(plain.size() - 1));
         assertFalse(plain.stream().anyMatch(a -> a.startsWith("--type")), plain.toString());
-        env.put("PGBACKREST_RESTORE_TARGET_TIME", "2024-05-01T12:00:00Z");
-        env.put("PGBACKREST_RESTORE_STANZA", "prod");
+        env.put("BACKUP_RESTORE_TARGET_TIME", "2024-05-01T12:00:00Z");
+        env.put("BACKUP_RESTORE_STANZA", "prod");
         List<String> args = restore().restoreArgs();
         assertTrue(args.containsAll(List.of("--stanza=prod", "--type=time", "--target=2024-05-01 12:00:00+00",
                 "--target-action=promote")), args.toString());
@@ -103,23 +103,23 @@ class RestoreTest {
 
     @Test
     void recoveryThatTakesTooLongFails() throws Exception {
-        env.put("PGBACKREST_TIMEOUT", "1");
+        env.put("BACKUP_TIMEOUT", "1");
         Restore restore = restore();
         restore.beginRecovery();
         Thread.sleep(1100);
         assertTrue(assertThrows(EntrypointException.class, () -> restore.observe(answer(0, "recovering", "")))
-                .getMessage().contains("PGBACKREST_TIMEOUT=1"));
+                .getMessage().contains("BACKUP_TIMEOUT=1"));
     }
 
     @Test
     void theArchiveStanzaIsMadeRightAfterPromotionOnlyWhenItIsAnotherOne() throws IOException {
-        env.put("PGBACKREST_ENABLED", "true");
+        env.put("BACKUP_ENABLED", "true");
         Restore same = restore();
         same.beginRecovery();
         same.observe(answer(0, "done", ""));
         assertFalse(same.needsStanzaNow());
         env.put("PGBACKREST_STANZA", "clone");
-        env.put("PGBACKREST_RESTORE_STANZA", "db");
+        env.put("BACKUP_RESTORE_STANZA", "db");
         Restore other = restore();
         other.beginRecovery();
         other.observe(answer(0, "paused", ""));
@@ -134,7 +134,7 @@ class RestoreTest {
         Files.createDirectories(dir.resolve("data"));
         restore().markAfter();
         assertTrue(restore().restoredNow());
-        env.put("PGBACKREST_RESTORE", "false");
+        env.put("BACKUP_RESTORE", "false");
         assertFalse(restore().restoredNow());
     }
 }

@@ -35,8 +35,8 @@ final class ContainerBenchmark {
     static final int SETTLE = 30;
     static final String PASSWORD = "bench-pw";
     /** Our image with a backup schedule: pgBackRest archiving to a repository in the container. */
-    static final List<String> SCHEDULE_ENV = List.of("-e", "PGBACKREST_ENABLED=true", "-e",
-            "PGBACKREST_SCHEDULE_FULL=0 3 * * *", "-e", "PGBACKREST_REPO1_PATH=/var/lib/postgresql/repo", "-e",
+    static final List<String> SCHEDULE_ENV = List.of("-e", "BACKUP_ENABLED=true", "-e",
+            "BACKUP_SCHEDULE_FULL=0 3 * * *", "-e", "PGBACKREST_REPO1_PATH=/var/lib/postgresql/repo", "-e",
             "PGBACKREST_LOG_PATH=/tmp/pgbackrest-log", "-e", "PGBACKREST_SPOOL_PATH=/tmp/pgbackrest-spool");
 
     private final Path work;

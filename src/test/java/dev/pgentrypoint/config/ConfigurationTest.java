@@ -275,7 +275,7 @@ class ConfigurationTest {
 
     @Test
     void aRestoreKeepsTheRestoredRules() throws IOException {
-        env.put("PGBACKREST_RESTORE", "true");
+        env.put("BACKUP_RESTORE", "true");
         Configuration c = configuration();
         c.emptyAtStart(true);
         c.apply();

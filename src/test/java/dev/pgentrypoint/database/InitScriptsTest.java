@@ -238,16 +238,18 @@ class InitScriptsTest {
     }
 
     @Test
-    void theEntrypointsOwnPgBackRestVariablesDoNotReachScripts() throws Exception {
+    void theEntrypointsOwnVariablesUnderTheirDeprecatedPgBackRestNamesDoNotReachScripts() throws Exception {
         env.put("POSTGRES_HOST_AUTH_METHOD", "trust");
         env.put("PGBACKREST_ENABLED", "true");
         env.put("PGBACKREST_RESTORE", "false");
         env.put("PGBACKREST_SCHEDULE_FULL", "0 3 * * *");
         env.put("PGBACKREST_STANZA", "db");
         env.put("PGBACKREST_REPO1_PATH", "/repo");
+        env.put("BACKUP_REQUIRED", "true");
         List<String> args = scripts().scriptArgs(script("x.sh", "").toString());
         assertEquals(List.of("/usr/bin/env", "-u", "PGBACKREST_ENABLED", "-u", "PGBACKREST_RESTORE", "-u",
                 "PGBACKREST_SCHEDULE_FULL"), args.subList(0, 7));
+        assertFalse(args.contains("BACKUP_REQUIRED"), "the new names are not pgBackRest's: scripts may read them");
         assertFalse(args.contains("PGBACKREST_REPO1_PATH"), "pgBackRest's own options stay");
         assertFalse(args.contains("PGBACKREST_STANZA"), "stanza is an option of pgBackRest too");
     }

@@ -138,10 +138,10 @@ class HealthChecksTest {
 
     @Test
     void aDegradedBackupIsReportedAsSuchAndLeavesReadinessAlone() throws IOException {
-        Path run = Files.createDirectories(tmp.resolve("run/pg-entrypoint-pgbackrest"));
+        Path run = Files.createDirectories(tmp.resolve("run/state.pgbackrest"));
         Files.writeString(run.resolve("status.json"), "{\"healthy\":false,\"status\":\"DEGRADED\",\"reason\":"
                 + "\"repository 1 cannot be reached: connection refused\"}\n");
-        dev.pgentrypoint.settings.Settings settings = new dev.pgentrypoint.settings.Settings(Map.of("PGBACKREST_ENABLED", "true",
+        dev.pgentrypoint.settings.Settings settings = new dev.pgentrypoint.settings.Settings(Map.of("BACKUP_ENABLED", "true",
                 "STATE_FILE", tmp.resolve("run/state.json").toString()), List.of(), tmp);
         AtomicReference<State> state = new AtomicReference<>(State.RUNNING);
         HealthChecks checks = new HealthChecks(List.of(new StateCheck(state::get, true),

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pgentrypoint.settings.Settings;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +49,12 @@ class BackupIT {
             assertTrue(manual.output().startsWith("ok type=full label="), manual.output());
             String label = manual.output().replaceAll(".*label=(\\S+).*", "$1");
             assertTrue(PgBackRest.info(config, "db").contains("\"label\":\"" + label + "\""), "not in pgbackrest info: " + label);
+            // by hand in the container (docker exec): the entrypoint's environment, every variable of ours set
+            Map<String, String> container = new HashMap<>(e.env);
+            Settings.BACKUP_VARIABLES.forEach(s -> container.putIfAbsent(Settings.BACKUP_PREFIX + s, "1"));
+            EntrypointProcess.Result byHand = PgBackRest.run(container, config, "db", "--log-level-console=warn", "info");
+            assertEquals(0, byHand.code(), byHand.output());
+            assertFalse(byHand.output().contains("invalid option"), "pgBackRest took a variable of ours: " + byHand.output());
             assertTrue(e.log().contains("backup done type=full label=" + label), e.log());
             EntrypointProcess.Result health = PgBackRest.command(e, tmp.resolve("cli"), "healthcheck", "--type=backup");
             assertEquals(0, health.code(), health.output());
@@ -55,7 +64,7 @@ class BackupIT {
 
             e.signal("TERM");
             assertEquals(0, e.awaitExit(STOP), e.log());
-            assertFalse(Files.exists(tmp.resolve("run/pg-entrypoint-pgbackrest/control.sock")), "control socket left behind");
+            assertFalse(Files.exists(tmp.resolve("run/state.pgbackrest/control.sock")), "control socket left behind");
 
             e.start();
             e.awaitLog("pgbackrest check passed", START);
@@ -66,12 +75,12 @@ class BackupIT {
     @Test
     void aScheduledBackupFiresAndIsListedByInfo() throws Exception {
         try (EntrypointProcess e = new EntrypointProcess(tmp)) {
-            PgBackRest.enable(e, tmp).with("POSTGRES_PASSWORD", "pw").with("PGBACKREST_SCHEDULE_FULL", "*/3 * * * * ?")
+            PgBackRest.enable(e, tmp).with("POSTGRES_PASSWORD", "pw").with("BACKUP_SCHEDULE_FULL", "*/3 * * * * ?")
                     .with("PGBACKREST_REPO1_RETENTION_FULL", "1").start();
             e.awaitLog("backup done type=full label=", START);
             String info = PgBackRest.info(PgBackRest.config(e), "db");
             assertTrue(info.contains("\"type\":\"full\""), info);
-            String status = Files.readString(tmp.resolve("run/pg-entrypoint-pgbackrest/status.json"));
+            String status = Files.readString(tmp.resolve("run/state.pgbackrest/status.json"));
             assertTrue(status.matches("(?s).*\"last_success_epoch_seconds\":\\d+.*\"last_label\":\"\\d{8}-\\d{6}F\".*"), status);
             assertTrue(status.contains("\"healthy\":true"), status);
             String metrics = e.http("/observe/metrics").output();
@@ -102,9 +111,9 @@ class BackupIT {
             e.signal("TERM");
             assertEquals(0, e.awaitExit(STOP), e.log());
 
-            e.with("PGBACKREST_REQUIRED", "true");
+            e.with("BACKUP_REQUIRED", "true");
             assertEquals(2, e.run(START), e.log());
-            assertTrue(e.log().contains("PGBACKREST_REQUIRED=true"), e.log());
+            assertTrue(e.log().contains("BACKUP_REQUIRED=true"), e.log());
             assertTrue(e.inState("ERROR"), e.state());
             assertFalse(Files.exists(e.pgdata().resolve("postmaster.pid")), "the server was left running");
         }
@@ -127,9 +136,9 @@ class BackupIT {
             assertTrue(manual.output().startsWith("ok type=full label="), manual.output());
 
             EntrypointProcess off = EntrypointProcess.sharing(e, Files.createDirectories(tmp.resolve("off")));
-            off.without("PGBACKREST_ENABLED");
+            off.without("BACKUP_ENABLED");
             assertEquals(1, off.run(Duration.ofSeconds(60), "backup"), off.log());
-            assertTrue(off.log().startsWith("failed: backups are off (PGBACKREST_ENABLED is not true"), off.log());
+            assertTrue(off.log().startsWith("failed: backups are off (BACKUP_ENABLED is not true"), off.log());
         }
     }
 }

@@ -48,15 +48,15 @@ class BackupValidationIT {
     @Test
     void malformedSchedule() throws Exception {
         try (EntrypointProcess e = entrypoint()) {
-            assertRefused(e.with("PGBACKREST_SCHEDULE_DIFF", "every sunday"), "PGBACKREST_SCHEDULE_DIFF: 'every sunday' has 2 fields");
+            assertRefused(e.with("BACKUP_SCHEDULE_DIFF", "every sunday"), "BACKUP_SCHEDULE_DIFF: 'every sunday' has 2 fields");
         }
     }
 
     @Test
     void pointInTimeTargetThatDoesNotParse() throws Exception {
         try (EntrypointProcess e = entrypoint()) {
-            e.with("PGBACKREST_RESTORE", "true").with("PGBACKREST_RESTORE_TARGET_TIME", "yesterday at noon");
-            assertRefused(e, "PGBACKREST_RESTORE_TARGET_TIME: 'yesterday at noon' is not a point in time");
+            e.with("BACKUP_RESTORE", "true").with("BACKUP_RESTORE_TARGET_TIME", "yesterday at noon");
+            assertRefused(e, "BACKUP_RESTORE_TARGET_TIME: 'yesterday at noon' is not a point in time");
         }
     }
 

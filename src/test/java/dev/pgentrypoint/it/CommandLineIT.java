@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,18 +106,18 @@ class CommandLineIT {
     void badValuesAndRefusedArgumentsStopTheRootRunBeforeAnythingChanges() throws Exception {
         try (EntrypointProcess e = entrypoint("values")) {
             e.with("POSTGRES_PASSWORD", "pw").with("MANAGEMENT_BIND", "999.1.1.1").with("INITDB_SCRIPT_TIMEOUT", "0")
-                    .with("COMMAND_TIMEOUT", "-1").with("PGBACKREST_TIMEOUT", "0");
+                    .with("COMMAND_TIMEOUT", "-1").with("BACKUP_TIMEOUT", "0");
             assertEquals(1, e.run(RUN), e.log());
             String log = e.log();
             assertTrue(log.contains("4 problem(s) found, nothing was changed"), log);
             assertTrue(log.contains("MANAGEMENT_BIND: '999.1.1.1' is not an IPv4 address"), log);
             assertTrue(log.contains("INITDB_SCRIPT_TIMEOUT: 0 is out of range: give seconds between 1 and 604800"), log);
             assertTrue(log.contains("COMMAND_TIMEOUT: -1 is out of range: give seconds between 1 and 86400"), log);
-            assertTrue(log.contains("PGBACKREST_TIMEOUT: 0 is out of range: give seconds between 1 and 604800"), log);
+            assertTrue(log.contains("BACKUP_TIMEOUT: 0 is out of range: give seconds between 1 and 604800"), log);
             assertFalse(Files.exists(e.pgdata()), "PGDATA was created");
 
             e.with("MANAGEMENT_BIND", "127.0.0.1").without("INITDB_SCRIPT_TIMEOUT").without("COMMAND_TIMEOUT")
-                    .without("PGBACKREST_TIMEOUT");
+                    .without("BACKUP_TIMEOUT");
             assertEquals(1, e.run(RUN, "-D", "/x"), e.log());
             assertTrue(e.log().contains("1 problem(s) found"), e.log());
             assertTrue(e.log().contains("postgres argument '-D /x' sets the data directory, which the entrypoint takes "
@@ -124,6 +126,22 @@ class CommandLineIT {
             assertEquals(1, e.run(RUN, "--single"), e.log());
             assertTrue(e.log().contains("postgres argument '--single' starts a single-user backend"), e.log());
             assertFalse(Files.exists(e.pgdata()), "PGDATA was created");
+
+            // a former name of ours: one deprecation warning, then it is read as the new name
+            e.with("PGBACKREST_ENABLED", "maybe");
+            assertEquals(1, e.run(RUN), e.log());
+            assertEquals(1, e.log().lines().filter(l -> l.contains("PGBACKREST_ENABLED is deprecated: use BACKUP_ENABLED"))
+                    .count(), e.log());
+            assertTrue(e.log().contains("BACKUP_ENABLED: 'maybe' is not a boolean"), e.log());
+            e.without("PGBACKREST_ENABLED");
+            // the root run opens no management port itself (the dropped-to run does): it checks it is free
+            try (ServerSocket taken = new ServerSocket(e.managementPort, 1, InetAddress.getByName("127.0.0.1"))) {
+                assertEquals(1, e.run(RUN), e.log());
+                assertTrue(e.log().contains("1 problem(s) found, nothing was changed"), e.log());
+                assertTrue(e.log().contains("MANAGEMENT_PORT: cannot listen on MANAGEMENT_BIND 127.0.0.1 port "
+                        + e.managementPort + " ("), e.log());
+                assertFalse(Files.exists(e.pgdata()), "PGDATA was created");
+            }
         }
     }
 

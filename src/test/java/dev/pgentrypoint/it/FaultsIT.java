@@ -40,7 +40,7 @@ class FaultsIT {
     private static Path slowHandOverWorkflow(EntrypointProcess e) throws IOException {
         Path workflows = Files.createDirectories(e.dir.resolve("workflows"));
         String original = Files.readString(EntrypointProcess.DIST.resolve("workflows/entrypoint.camel.yaml"));
-        String marker = "        - to: {uri: direct:security-drop-privileges}";
+        String marker = "        - to: {uri: direct:util-security-drop-privileges}";
         assertTrue(original.contains(marker));
         Files.writeString(workflows.resolve("entrypoint.camel.yaml"), original.replace(marker,
                 "        - log: {message: \"test: about to hand over\", logName: pg-entrypoint.test}\n"

@@ -132,6 +132,8 @@ class JsonLogIT {
             e.with("LOG_FORMAT", "xml");
             assertEquals(1, e.run(START), e.log());
             assertTrue(e.log().contains("LOG_FORMAT: 'xml' is not a log format: use text or json"), e.log());
+            assertEquals(1, e.log().lines().filter(l -> l.contains("LOG_FORMAT")).count(), "one message, no fallback first:\n" + e.log());
+            assertTrue(e.log().contains("exiting code=1"), e.log());
             assertFalse(Files.exists(e.pgdata()), "PGDATA was created");
         }
     }

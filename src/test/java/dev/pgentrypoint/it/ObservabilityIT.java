@@ -1,6 +1,7 @@
 package dev.pgentrypoint.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -50,6 +51,49 @@ class ObservabilityIT {
                         && l.substring(series.length()).matches("-?[0-9.]+(E-?[0-9]+)?|NaN")), "documented series not in the scrape: "
                         + line + "\n" + metrics);
             }
+        }
+    }
+
+    /**
+     * The exit counter, as the docs name it, scraped from a running entrypoint: it exists only once a child
+     * ended, so a copy of the workflow holds the stop for 4 s, after postgres stopped, before the cleanup.
+     */
+    @Test
+    void theChildExitCounterIsScrapedAsTheDocsNameIt() throws Exception {
+        Path workflows = Files.createDirectories(tmp.resolve("workflows"));
+        copyTree(EntrypointProcess.DIST.resolve("workflows"), workflows);
+        Path workflow = workflows.resolve("entrypoint.camel.yaml");
+        String cleanup = "        - to: {uri: direct:runtime-backup-cleanup}\n";
+        String yaml = Files.readString(workflow);
+        assertTrue(yaml.contains(cleanup), "the cleanup's first step moved: " + yaml);
+        Files.writeString(workflow, yaml.replace(cleanup, "        - delay: {expression: {constant: 4000}}\n" + cleanup));
+        try (EntrypointProcess e = new EntrypointProcess(Files.createDirectories(tmp.resolve("e")))) {
+            e.with("WORKFLOWS_DIR", workflows.toString()).with("POSTGRES_PASSWORD", "pw").start();
+            e.awaitState("RUNNING", START);
+            assertFalse(e.http("/observe/metrics").output().contains("pg_entrypoint_child_exits_total"), "no exit yet");
+            e.signal("TERM");
+            e.awaitLog("server stopped forced=false", Duration.ofSeconds(30));
+            String metrics = e.http("/observe/metrics").output();
+            assertEquals(0, e.awaitExit(Duration.ofSeconds(30)), e.log());
+
+            Matcher series = Pattern.compile("(?m)^(pg_entrypoint_child_exits_total)\\{child=\"(\\w+)\",reason=\"(\\w+)\"} 1\\.0$")
+                    .matcher(metrics);
+            assertTrue(series.find(), metrics);
+            assertEquals("postgres", series.group(2));
+            assertEquals("stopped", series.group(3));
+            assertTrue(metrics.contains("# TYPE pg_entrypoint_child_exits_total counter"), metrics);
+            // docs/observability.md: name, type, labels and the reasons in its row
+            Matcher row = Pattern.compile("(?m)^\\| `(pg_entrypoint_child_exits\\w*)` \\| (\\w+) \\| `(\\w+)`, `(\\w+)` \\| (.*) \\|$")
+                    .matcher(Files.readString(Path.of("docs/observability.md")));
+            assertTrue(row.find(), "no child exits row in docs/observability.md");
+            assertEquals(List.of(series.group(1), "counter", "child", "reason"),
+                    List.of(row.group(1), row.group(2), row.group(3), row.group(4)));
+            assertTrue(row.group(5).contains("`" + series.group(3) + "`") && row.group(5).contains(series.group(2)), row.group(5));
+            // docs/operations.md and docs/ha.md name the same series with the same labels
+            assertTrue(Files.readString(Path.of("docs/operations.md")).contains("| `" + series.group(1) + "{child,reason}` | counter |"),
+                    "docs/operations.md");
+            assertTrue(Files.readString(Path.of("docs/ha.md")).contains("| `" + series.group(1) + "{child=\"patroni\",reason=...}` |"),
+                    "docs/ha.md");
         }
     }
 

@@ -24,7 +24,7 @@ class PatroniBackupIT {
     private PatroniMember member(String name, EtcdProcess etcd) throws Exception {
         PatroniMember m = new PatroniMember(Files.createDirectories(tmp.resolve(name)), name, etcd.endpoint());
         PgBackRest.enable(m.process, m.process.dir).with("PGBACKREST_REPO1_PATH", tmp.resolve("repo").toString())
-                .with("PGBACKREST_SCHEDULE_INCR", "*/4 * * * * ?");
+                .with("BACKUP_SCHEDULE_INCR", "*/4 * * * * ?");
         return m;
     }
 

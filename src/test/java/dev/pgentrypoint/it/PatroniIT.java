@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,6 +51,7 @@ class PatroniIT {
             log("replicas streaming %.1f s after their entrypoints started", replicasStarted);
             assertRoles(m1, m2, m3);
             assertEquals(1, m1.metric("pg_entrypoint_patroni_timeline"));
+            assertEquals(drawnAncestors(), realAncestors(m1), "the drawing \"What runs where\" of docs/ha.md");
 
             // the same CONFIG_DIR sources as direct mode, and the user YAML merged over the generated one
             assertEquals("scram-sha-256", m2.query("SHOW password_encryption"));
@@ -134,6 +137,66 @@ class PatroniIT {
             double lag = m.metric("pg_entrypoint_patroni_replication_lag_bytes");
             assertTrue(leads ? lag == 0 : lag >= 0, m.name + " lag " + lag);
         }
+    }
+
+    private static final List<String> DRAWN = List.of("pg-entrypoint", "patroni", "postgres");
+
+    /**
+     * Each process of the drawing in docs/ha.md ("What runs where") with those of {@link #DRAWN} above it:
+     * a line "└─ name" is a child of the nearest line above it indented one step less.
+     */
+    private static Map<String, List<String>> drawnAncestors() throws IOException {
+        String doc = Files.readString(Path.of("docs/ha.md"));
+        int section = doc.indexOf("## What runs where");
+        int open = doc.indexOf("```\n", section) + 4;
+        List<String> lines = doc.substring(open, doc.indexOf("```", open)).lines().toList();
+        Map<String, List<String>> ancestors = new TreeMap<>();
+        List<String> path = new ArrayList<>();
+        for (String line : lines) {
+            Matcher m = Pattern.compile("^( *)(└─ )?([a-z][a-z0-9-]*) ").matcher(line);
+            if (!m.find() || line.startsWith("container") || line.startsWith("─")) {
+                continue;
+            }
+            int depth = m.group(2) == null ? 0 : m.group(1).length() / 3 + 1;
+            while (path.size() > depth) {
+                path.remove(path.size() - 1);
+            }
+            if (DRAWN.contains(m.group(3))) {
+                ancestors.put(m.group(3), path.stream().filter(DRAWN::contains).toList());
+            }
+            path.add(m.group(3));
+        }
+        assertEquals(DRAWN.stream().sorted().toList(), List.copyOf(ancestors.keySet()), "processes drawn in docs/ha.md: " + lines);
+        return ancestors;
+    }
+
+    /** The same for the running member: its entrypoint (the JVM), the Patroni child of it, and the postmaster. */
+    private static Map<String, List<String>> realAncestors(PatroniMember m) {
+        ProcessHandle entrypoint = ProcessHandle.of(m.process.pid()).orElseThrow();
+        assertTrue(entrypoint.info().command().orElse("").endsWith("/java"), "the entrypoint's pid is its JVM: "
+                + entrypoint.info());
+        // Patroni's processes of this member (its config is under the member's directory), the topmost one
+        List<ProcessHandle> candidates = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("")
+                .contains("patroni") && p.info().commandLine().orElse("").contains(m.process.dir.toString())
+                && !p.info().command().orElse("").endsWith("/postgres")).toList();
+        List<Long> pids = candidates.stream().map(ProcessHandle::pid).toList();
+        List<ProcessHandle> patroni = candidates.stream()
+                .filter(p -> !pids.contains(p.parent().map(ProcessHandle::pid).orElse(-1L))).toList();
+        assertEquals(1, patroni.size(), "one Patroni of " + m.name + ": " + candidates.stream().map(p -> p.info()).toList());
+        Map<Long, String> names = Map.of(entrypoint.pid(), "pg-entrypoint", patroni.get(0).pid(), "patroni",
+                m.process.postmasterPid(), "postgres");
+        Map<String, List<String>> ancestors = new TreeMap<>();
+        names.forEach((pid, name) -> {
+            List<String> above = new ArrayList<>();
+            for (ProcessHandle p = ProcessHandle.of(pid).orElseThrow(); p.parent().isPresent(); p = p.parent().get()) {
+                String parent = names.get(p.parent().get().pid());
+                if (parent != null) {
+                    above.add(0, parent);
+                }
+            }
+            ancestors.put(name, above);
+        });
+        return ancestors;
     }
 
     /** The series of the metrics table of docs/ha.md, with their first label value; without the exit counter. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -23,7 +24,7 @@ final class PgBackRest {
 
     /** Backups on, with repository, log, lock and spool under {@code base} (created by the entrypoint). */
     static EntrypointProcess enable(EntrypointProcess e, Path base) {
-        return e.with("PGBACKREST_ENABLED", "true")
+        return e.with("BACKUP_ENABLED", "true")
                 .with("PGBACKREST_REPO1_PATH", base.resolve("repo").toString())
                 .with("PGBACKREST_LOG_PATH", base.resolve("pgbackrest-log").toString())
                 .with("PGBACKREST_LOCK_PATH", base.resolve("pgbackrest-lock").toString())
@@ -32,11 +33,17 @@ final class PgBackRest {
 
     /** The configuration the entrypoint rendered. */
     static Path config(EntrypointProcess e) {
-        return e.dir.resolve("run/pg-entrypoint-pgbackrest/pgbackrest.conf");
+        return e.dir.resolve("run/state.pgbackrest/pgbackrest.conf");
     }
 
     /** Runs pgbackrest as the postgres user (file logging off, so no root-owned log is left behind). */
     static EntrypointProcess.Result run(Path config, String stanza, String... args) throws IOException, InterruptedException {
+        return run(Map.of(), config, stanza, args);
+    }
+
+    /** The same with these variables set, as a pgbackrest run by hand in the container gets the container's. */
+    static EntrypointProcess.Result run(Map<String, String> env, Path config, String stanza, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         if ("root".equals(System.getProperty("user.name"))) {
             command.addAll(List.of("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"));
@@ -45,6 +52,7 @@ final class PgBackRest {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("PGBACKREST_"));
+        pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "pgbackrest hung");

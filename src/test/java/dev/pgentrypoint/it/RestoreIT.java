@@ -34,7 +34,7 @@ class RestoreIT {
 
     private EntrypointProcess restoring(String name) throws Exception {
         EntrypointProcess e = new EntrypointProcess(Files.createDirectories(tmp.resolve(name)));
-        return PgBackRest.enable(e, tmp).with("PGBACKREST_RESTORE", "true");
+        return PgBackRest.enable(e, tmp).with("BACKUP_RESTORE", "true");
     }
 
     @Test
@@ -88,8 +88,8 @@ class RestoreIT {
         }
         List<String> sourceArchive = PgBackRest.archived(tmp.resolve("repo"), "db");
         try (EntrypointProcess e = restoring("clone")) {
-            e.with("PGBACKREST_STANZA", "clone").with("PGBACKREST_RESTORE_STANZA", "db")
-                    .with("PGBACKREST_RESTORE_TARGET_TIME", target).start();
+            e.with("PGBACKREST_STANZA", "clone").with("BACKUP_RESTORE_STANZA", "db")
+                    .with("BACKUP_RESTORE_TARGET_TIME", target).start();
             e.awaitState("RUNNING", START);
             assertEquals("first", e.psql("postgres", "pw", "postgres", "SELECT string_agg(what, ',') FROM t").output());
             e.awaitLog("pgbackrest check passed", START);
@@ -111,9 +111,9 @@ class RestoreIT {
             assertEquals(0, source.awaitExit(STOP), source.log());
         }
         try (EntrypointProcess e = restoring("unknown-stanza")) {
-            e.with("PGBACKREST_RESTORE_STANZA", "nope");
+            e.with("BACKUP_RESTORE_STANZA", "nope");
             assertEquals(2, e.run(START), e.log());
-            assertTrue(e.log().contains("has no backup of stanza 'nope' (PGBACKREST_RESTORE_STANZA"), e.log());
+            assertTrue(e.log().contains("has no backup of stanza 'nope' (BACKUP_RESTORE_STANZA"), e.log());
             assertPgdataUntouched(e);
         }
     }

@@ -57,7 +57,7 @@ class S3BackupIT {
         String target;
         try (S3Server s3 = new S3Server(tmp.resolve("s3")).bucket(BUCKET).start();
                 EntrypointProcess source = s3("source", s3)) {
-            source.with("POSTGRES_PASSWORD", "pw").with("PGBACKREST_SCHEDULE_VERIFY", "*/15 * * * * ?").start();
+            source.with("POSTGRES_PASSWORD", "pw").with("BACKUP_SCHEDULE_VERIFY", "*/15 * * * * ?").start();
             source.awaitLog("pgbackrest check passed", START);
             assertTrue(source.log().contains("stanza-create done"), source.log());
             sql(source, "CREATE TABLE t(n int)");
@@ -90,8 +90,8 @@ class S3BackupIT {
             assertEquals(0, source.awaitExit(STOP), source.log());
 
             try (EntrypointProcess pitr = s3("pitr", s3)) {
-                pitr.with("PGBACKREST_RESTORE", "true").with("PGBACKREST_STANZA", "pitr")
-                        .with("PGBACKREST_RESTORE_STANZA", "db").with("PGBACKREST_RESTORE_TARGET_TIME", target).start();
+                pitr.with("BACKUP_RESTORE", "true").with("PGBACKREST_STANZA", "pitr")
+                        .with("BACKUP_RESTORE_STANZA", "db").with("BACKUP_RESTORE_TARGET_TIME", target).start();
                 pitr.awaitState("RUNNING", START);
                 assertEquals("3000|4501500", sql(pitr, "SELECT count(*), sum(n) FROM t"));
                 assertEquals("f", sql(pitr, "SELECT pg_is_in_recovery()"));
@@ -99,7 +99,7 @@ class S3BackupIT {
                 assertEquals(0, pitr.awaitExit(STOP), pitr.log());
             }
             try (EntrypointProcess restored = s3("restored", s3)) {
-                restored.with("PGBACKREST_RESTORE", "true").start();
+                restored.with("BACKUP_RESTORE", "true").start();
                 restored.awaitState("RUNNING", START);
                 assertEquals("4000|8002000", sql(restored, "SELECT count(*), sum(n) FROM t"));
                 assertTrue(restored.log().contains("restore done"), restored.log());
@@ -145,7 +145,7 @@ class S3BackupIT {
                 EntrypointProcess e = new EntrypointProcess(Files.createDirectories(tmp.resolve("db")))) {
             PgBackRest.enable(e, e.dir);
             s3.repository(e, 1, BUCKET).with("POSTGRES_PASSWORD", "pw").with("HEALTH_INTERVAL", "2")
-                    .with("PGBACKREST_WATCH_INTERVAL", "5").with("PGBACKREST_ARCHIVE_FAILURE_AFTER", "10").start();
+                    .with("BACKUP_WATCH_INTERVAL", "5").with("BACKUP_ARCHIVE_FAILURE_AFTER", "10").start();
             e.awaitLog("pgbackrest check passed", START);
             e.await(() -> metric(e, "pg_entrypoint_backup_repository_reachable{repo=\"1\"}") == 1.0, START, "repository reachable");
             assertEquals("UP", backupCheck(e), e.http("/observe/health").output());
@@ -156,7 +156,7 @@ class S3BackupIT {
             long stopped = System.nanoTime();
             sql(e, "CREATE TABLE t AS SELECT generate_series(1, 1000) AS n");
             sql(e, "SELECT pg_switch_wal()");
-            // documented: within PGBACKREST_WATCH_INTERVAL + 40 s (pgbackrest info gives up after 4 x 10 s)
+            // documented: within BACKUP_WATCH_INTERVAL + 40 s (pgbackrest info gives up after 4 x 10 s)
             e.await(() -> "DEGRADED".equals(backupCheck(e)), Duration.ofSeconds(5 + 40 + 30), "backup check DEGRADED");
             System.out.printf("S3 stopped -> backup check DEGRADED after %.1f s%n", (System.nanoTime() - stopped) / 1e9);
             assertTrue(e.http("/observe/health").output().contains("repository 1 cannot be reached"), e.http("/observe/health").output());
@@ -166,7 +166,7 @@ class S3BackupIT {
             sql(e, "INSERT INTO t SELECT generate_series(1001, 2000)");
             assertEquals("2000", sql(e, "SELECT count(*) FROM t"));
 
-            // documented: within archive-timeout (60 s) + PGBACKREST_ARCHIVE_FAILURE_AFTER + HEALTH_INTERVAL
+            // documented: within archive-timeout (60 s) + BACKUP_ARCHIVE_FAILURE_AFTER + HEALTH_INTERVAL
             e.await(() -> health(e).contains("WAL archiving has failed since"),
                     Duration.ofSeconds(60 + 10 + 2 + 60), "archive failure named");
             System.out.printf("S3 stopped -> archive failure named after %.1f s%n", (System.nanoTime() - stopped) / 1e9);
@@ -197,7 +197,7 @@ class S3BackupIT {
         try (EntrypointProcess source = new EntrypointProcess(Files.createDirectories(tmp.resolve("source")))) {
             PgBackRest.enable(source, source.dir);
             s3.repository(source, 2, BUCKET).with("POSTGRES_PASSWORD", "pw")
-                    .with("PGBACKREST_SCHEDULE_FULL_REPO2", "*/10 * * * * ?").start();
+                    .with("BACKUP_SCHEDULE_FULL_REPO2", "*/10 * * * * ?").start();
             source.awaitLog("pgbackrest check passed", START);
             sql(source, "CREATE TABLE t AS SELECT generate_series(1, 1000) AS n");
             source.awaitLog("backup done type=full repo=2 label=", START);
@@ -232,8 +232,8 @@ class S3BackupIT {
         // a new host: its repository 1 is an empty directory, repository 2 is the bucket
         try (EntrypointProcess restored = new EntrypointProcess(Files.createDirectories(tmp.resolve("restored")))) {
             PgBackRest.enable(restored, restored.dir);
-            s3.repository(restored, 2, BUCKET).with("PGBACKREST_ENABLED", "false").with("PGBACKREST_RESTORE", "true")
-                    .with("PGBACKREST_RESTORE_REPO", "2").start();
+            s3.repository(restored, 2, BUCKET).with("BACKUP_ENABLED", "false").with("BACKUP_RESTORE", "true")
+                    .with("BACKUP_RESTORE_REPO", "2").start();
             restored.awaitState("RUNNING", START);
             assertEquals("2000|2001000", sql(restored, "SELECT count(*), sum(n) FROM t"));
             assertEquals(List.of(), PgBackRest.archived(restored.dir.resolve("repo"), "db"));
@@ -305,7 +305,7 @@ class S3BackupIT {
     private static void assertPassphraseNowhere(EntrypointProcess e) throws IOException {
         assertFalse(e.log().contains(PASSPHRASE), "passphrase in the log");
         assertFalse(e.state().contains(PASSPHRASE), "passphrase in the state file");
-        Path status = e.dir.resolve("run/pg-entrypoint-pgbackrest/status.json");
+        Path status = e.dir.resolve("run/state.pgbackrest/status.json");
         assertFalse(Files.exists(status) && Files.readString(status).contains(PASSPHRASE), "passphrase in status.json");
         try (Stream<Path> logs = Files.walk(e.dir.resolve("pgbackrest-log"))) {
             for (Path log : logs.filter(Files::isRegularFile).toList()) {

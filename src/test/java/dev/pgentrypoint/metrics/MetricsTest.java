@@ -25,6 +25,7 @@ class MetricsTest {
         StateMachine state = new StateMachine(tmp.resolve("state.json"), Clock.systemUTC());
         Settings settings = new Settings(Map.of("PGDATA", tmp.resolve("data").toString()), List.of(), tmp);
         HealthChecks health = HealthChecks.of(settings, state::current, OptionalLong::empty, Optional::empty);
+        long before = System.nanoTime();
         Metrics metrics = new Metrics(state, health, System.currentTimeMillis() - 1500);
         state.transition(State.INITIALIZING);
         state.transition(State.READY);
@@ -40,7 +41,10 @@ class MetricsTest {
         assertTrue(text.contains("pg_entrypoint_child_exits_total{child=\"postgres\",reason=\"unexpected\"} 1.0"), text);
         assertTrue(text.contains("pg_entrypoint_health_status{check=\"alive\"} 1.0"), text);
         assertTrue(text.contains("pg_entrypoint_health_status{check=\"connectivity\"} 0.0"), text);
-        assertTrue(text.matches("(?s).*pg_entrypoint_startup_seconds 1\\.[5-9].*"), text);
+        // started 1.5 s before the meters were made; RUNNING came at most this test's own time later
+        double startup = Double.parseDouble(text.replaceAll("(?s).*\npg_entrypoint_startup_seconds ([0-9.E-]+)\n.*", "$1"));
+        double elapsed = (System.nanoTime() - before) / 1e9;
+        assertTrue(startup >= 1.5 && startup <= 1.5 + elapsed + 0.05, startup + " not within 1.5 s + " + elapsed + " s");
         assertTrue(text.matches("(?s).*pg_entrypoint_init_seconds [0-9.]+(E-\\d)?\\n.*"), text);
     }
 

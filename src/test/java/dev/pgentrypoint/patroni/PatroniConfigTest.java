@@ -53,7 +53,7 @@ class PatroniConfigTest extends PatroniTestSupport {
 
     @Test
     void withBackupsANewReplicaIsRestoredFromTheRepositoryBeforeBasebackup() throws Exception {
-        env.put("PGBACKREST_ENABLED", "true");
+        env.put("BACKUP_ENABLED", "true");
         env.put("PGBACKREST_STANZA", "main");
         Map<String, Object> g = config().generated();
         assertEquals(List.of("pgbackrest", "basebackup"), PatroniYaml.at(g, "postgresql", "create_replica_methods"));

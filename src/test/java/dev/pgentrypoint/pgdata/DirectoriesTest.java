@@ -140,7 +140,7 @@ class DirectoriesTest {
 
         EntrypointException e = assertThrows(EntrypointException.class, () -> directories().prepare());
         assertEquals(ExitCode.INIT_FAILED, e.exitCode());
-        assertEquals("init-directories", e.step());
+        assertEquals("init-directories-main", e.step());
         assertTrue(e.getMessage().contains("cannot prepare PGDATA " + pgdata), e.getMessage());
     }
 

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgentrypoint.lifecycle.ExitCode;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -233,6 +236,36 @@ class SettingsValidatorTest {
                 .startsWith("'192.0.2.1' is not an address of this host: "));
         assertTrue(only(errors("MANAGEMENT_BIND", "example.org"), "MANAGEMENT_BIND").message()
                 .startsWith("'example.org' is not an IP address: "));
+    }
+
+    /** A root start opens the management port only after the hand-over: a port in use is found at validation. */
+    @Test
+    void aManagementPortInUseIsRefusedBeforeAnythingChanges() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            String port = String.valueOf(taken.getLocalPort());
+            Settings s = settings("MANAGEMENT_PORT", port, "MANAGEMENT_BIND", "127.0.0.1");
+            ValidationReport report = new ValidationReport();
+            new SettingsValidator(s, real, true).validate(report);
+            ValidationError e = only(report.errors(), "MANAGEMENT_PORT");
+            assertTrue(e.message().startsWith("cannot listen on MANAGEMENT_BIND 127.0.0.1 port " + port + " ("), e.message());
+            assertTrue(e.message().endsWith("): choose a free port with MANAGEMENT_PORT or another address with "
+                    + "MANAGEMENT_BIND, or set MANAGEMENT_ENABLED=false"), e.message());
+            assertEquals(ExitCode.INVALID_INPUT, e.exitCode());
+
+            assertEquals(List.of(), errors(s, real), "checked only when asked (a root start)");
+            ValidationReport disabled = new ValidationReport();
+            new SettingsValidator(settings("MANAGEMENT_PORT", port, "MANAGEMENT_BIND", "127.0.0.1",
+                    "MANAGEMENT_ENABLED", "false"), real, true).validate(disabled);
+            assertEquals(List.of(), disabled.errors());
+        }
+        int free;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            free = probe.getLocalPort();
+        }
+        ValidationReport report = new ValidationReport();
+        new SettingsValidator(settings("MANAGEMENT_PORT", String.valueOf(free), "MANAGEMENT_BIND", "127.0.0.1"), real, true)
+                .validate(report);
+        assertEquals(List.of(), report.errors());
     }
 
     @Test

@@ -251,6 +251,68 @@ class WorkflowCheckerTest {
     }
 
     @Test
+    void aCallOfARenamedRouteIdNamesTheNewId() throws IOException {
+        WorkflowProblem p = only(check("""
+                - route:
+                    id: step-one
+                    from:
+                      uri: direct:step-one
+                      steps:
+                        - to: {uri: direct:security-drop-privileges}
+                - route:
+                    id: util-security-drop-privileges
+                    from:
+                      uri: direct:util-security-drop-privileges
+                      steps:
+                        - log: {message: dropped}
+                """));
+        assertEquals(routes.resolve("01-step.camel.yaml"), p.file());
+        assertEquals(6, p.line());
+        assertEquals("step-one", p.routeId());
+        assertTrue(p.message().contains("direct:security-drop-privileges, a route id that was renamed: use "
+                + "direct:util-security-drop-privileges"), p.message());
+    }
+
+    @Test
+    void aRouteStillUnderItsOldIdIsNamedWhenTheNewIdIsCalled() throws IOException {
+        WorkflowProblem p = only(check("""
+                - route:
+                    id: step-one
+                    from:
+                      uri: direct:step-one
+                      steps:
+                        - to: {uri: direct:runtime-shutdown-main}
+                - route:
+                    id: runtime-shutdown
+                    from:
+                      uri: direct:runtime-shutdown
+                      steps:
+                        - log: {message: stopped}
+                """));
+        assertEquals(6, p.line());
+        assertTrue(p.message().contains("the route at " + routes.resolve("01-step.camel.yaml") + ":10 still has its old "
+                + "id runtime-shutdown: rename it (id and from) to runtime-shutdown-main"), p.message());
+    }
+
+    @Test
+    void theRenamedIdsAreGoneFromTheShippedYamlAndTheirReplacementsAreRoutes() throws IOException {
+        Path project = Path.of("").toAbsolutePath();
+        List<Path> files = WorkflowChecker.files(project.resolve("workflows"), project.resolve("routes"));
+        StringBuilder all = new StringBuilder();
+        for (Path file : files) {
+            all.append(Files.readString(file));
+        }
+        for (String old : List.of("security-drop-privileges", "runtime-startup-patroni", "runtime-shutdown")) {
+            String replacement = RenamedRoutes.replacement(old).orElseThrow();
+            assertEquals(old, RenamedRoutes.previous(replacement).orElseThrow());
+            assertTrue(all.toString().contains("uri: direct:" + replacement + "\n"), replacement);
+            assertTrue(!all.toString().contains("direct:" + old + "}") && !all.toString().contains("direct:" + old + "\n"),
+                    old + " is still called");
+        }
+        assertTrue(RenamedRoutes.replacement("init-database-main").isEmpty());
+    }
+
+    @Test
     void missingDirectoriesAreReported() {
         List<WorkflowProblem> problems = new WorkflowChecker(beans, properties, Map.of())
                 .check(tmp.resolve("none"), routes).problems();

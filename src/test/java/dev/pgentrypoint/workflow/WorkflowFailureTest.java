@@ -13,13 +13,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** A failure in any init step: the steps after it do not run, the cleanups run in reverse order, exit 2, state ERROR. */
 class WorkflowFailureTest extends WorkflowTestSupport {
     static final List<String> DIRECT_INIT = List.of("util-lock-acquire", "init-directories-main", "init-backup-directories",
-            "security-drop-privileges", "init-upgrade-main", "init-database-main", "init-config-main", "init-backup-main",
+            "util-security-drop-privileges", "init-upgrade-main", "init-database-main", "init-config-main", "init-backup-main",
             "init-scripts-main", "init-credentials-main", "init-collation-main", "init-database-complete");
     static final List<String> PATRONI_INIT = List.of("util-lock-acquire", "init-directories-main", "init-backup-directories",
-            "security-drop-privileges", "init-patroni-main", "init-backup-main");
+            "util-security-drop-privileges", "init-patroni-main", "init-backup-main");
 
     @ParameterizedTest
-    @ValueSource(strings = {"util-lock-acquire", "init-directories-main", "init-backup-directories", "security-drop-privileges",
+    @ValueSource(strings = {"util-lock-acquire", "init-directories-main", "init-backup-directories", "util-security-drop-privileges",
         "init-upgrade-main", "init-database-main", "init-config-main", "init-backup-main", "init-scripts-main",
         "init-credentials-main", "init-collation-main", "init-database-complete"})
     void directModeAnInitStepFailsTheCleanupsRunInReverseOrderAndTheExitIs2(String failing) throws Exception {

@@ -34,7 +34,7 @@ class WorkflowModesTest extends WorkflowTestSupport {
 
     @Test
     void directModeInitializesTheDatabaseAndStartsPostgres() throws Exception {
-        assertEquals(List.of("util-lock-acquire", "init-directories-main", "init-backup-directories", "security-drop-privileges",
+        assertEquals(List.of("util-lock-acquire", "init-directories-main", "init-backup-directories", "util-security-drop-privileges",
                 "init-upgrade-main", "init-database-main", "init-config-main", "init-backup-main", "init-scripts-main",
                 "init-credentials-main", "init-collation-main", "init-database-complete", "runtime-startup-direct",
                 "runtime-backup-start", "runtime-upgrade-finish", "runtime-credentials-check", "runtime-collation-check"),
@@ -45,8 +45,8 @@ class WorkflowModesTest extends WorkflowTestSupport {
 
     @Test
     void patroniModeRendersPatronisConfigurationAndStartsPatroni() throws Exception {
-        assertEquals(List.of("util-lock-acquire", "init-directories-main", "init-backup-directories", "security-drop-privileges",
-                "init-patroni-main", "init-backup-main", "runtime-startup-patroni", "runtime-backup-start",
+        assertEquals(List.of("util-lock-acquire", "init-directories-main", "init-backup-directories", "util-security-drop-privileges",
+                "init-patroni-main", "init-backup-main", "runtime-patroni-start", "runtime-backup-start",
                 "runtime-upgrade-finish", "runtime-credentials-check", "runtime-collation-check"),
                 runUntilStarted(Map.of("STARTUP_MODE", "patroni")));
         assertTrue(steps.contains("runtime-patroni-stop"), "the stop goes through Patroni: " + steps);
@@ -54,7 +54,7 @@ class WorkflowModesTest extends WorkflowTestSupport {
 
     @Test
     void sleepModeInitializesNothingAndStartsNothing() throws Exception {
-        assertEquals(List.of("util-lock-acquire", "init-directories-main", "init-backup-directories", "security-drop-privileges",
+        assertEquals(List.of("util-lock-acquire", "init-directories-main", "init-backup-directories", "util-security-drop-privileges",
                 "runtime-startup-sleep", "runtime-backup-start", "runtime-upgrade-finish", "runtime-credentials-check",
                 "runtime-collation-check"), runUntilStarted(Map.of("STARTUP_MODE", "sleep")));
     }

@@ -70,7 +70,7 @@ abstract class WorkflowTestSupport {
         MainAccess.Wired wired = MainAccess.wire(env, PROJECT.resolve("src/main/dist"), halted::add);
         main = wired.main();
         lifecycle = wired.lifecycle();
-        main.addOverrideProperty("camel.main.autoStartupExcludePattern", "entrypoint,runtime-healthcheck");
+        main.addOverrideProperty("camel.main.autoStartupExcludePattern", "entrypoint,runtime-healthcheck-poll");
         main.addOverrideProperty("camel.main.shutdownTimeout", "1");
         main.addMainListener(new MainListenerSupport() {
             @Override
