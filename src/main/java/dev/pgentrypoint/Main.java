@@ -14,6 +14,7 @@ import dev.pgentrypoint.health.HealthChecks;
 import dev.pgentrypoint.lifecycle.ExitCode;
 import dev.pgentrypoint.lifecycle.Lifecycle;
 import dev.pgentrypoint.lifecycle.LockHolder;
+import dev.pgentrypoint.logging.Masking;
 import dev.pgentrypoint.management.ManagementServer;
 import dev.pgentrypoint.metrics.Metrics;
 import dev.pgentrypoint.patroni.Patroni;
@@ -72,6 +73,7 @@ public final class Main {
     /** The same, with another last resort for the shutdown watchdog than halting the JVM (route tests). */
     static Wiring wire(Map<String, String> env, List<String> args, Path home, IntConsumer halt) {
         Settings settings = new Settings(env, args, home);
+        Masking.register(settings.secretValues());
         Optional<PgBinaries> binaries = PgBinaries.discover(settings.pgBinDir(), env.get("PATH"),
                 Path.of("/usr/lib/postgresql"));
         StateMachine state = new StateMachine(settings.dryRun() ? null : settings.stateFile(), Clock.systemUTC());
@@ -84,7 +86,7 @@ public final class Main {
         Backup backup = new Backup(backupSettings, binaries, privileges, data);
         Restore restore = new Restore(backupSettings, backup, data);
         Configuration configuration = new Configuration(settings, binaries, privileges, backup::postgresParameters);
-        InitScripts scripts = new InitScripts(settings, database, binaries);
+        InitScripts scripts = new InitScripts(settings, database);
         Postgres postgres = new Postgres(settings, binaries);
         Patroni patroni = new Patroni(settings, configuration, database, scripts, binaries, Clock.systemUTC());
 
@@ -114,7 +116,7 @@ public final class Main {
         Upgrade upgrade = new Upgrade(settings, data, binaries, database, Path.of("/usr/lib/postgresql"), Clock.systemUTC());
         main.bind("upgrade", upgrade);
         main.bind("upgradeAfter", upgrade.afterUpgrade());
-        Credentials credentials = new Credentials(settings, data, binaries, database);
+        Credentials credentials = new Credentials(settings, data, database);
         main.bind("credentials", credentials);
         CollationDrift collation = new CollationDrift(settings, data, binaries, database);
         main.bind("collationDrift", collation);

@@ -3,6 +3,7 @@ package dev.pgentrypoint.backup;
 import dev.pgentrypoint.lifecycle.EntrypointException;
 import dev.pgentrypoint.lifecycle.ExitCode;
 import dev.pgentrypoint.logging.Audit;
+import dev.pgentrypoint.logging.Masking;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.security.Privileges;
 import dev.pgentrypoint.settings.PgBinaries;
@@ -128,7 +129,9 @@ public final class Backup {
     /** Renders the configuration (mode 0600) over the previous one, atomically; the previous run's backup status goes. */
     public void writeConfig() throws IOException {
         Files.deleteIfExists(backup.statusFile());
-        String text = ConfigAssembler.assemble(backup).config().render(HEADER);
+        PgBackRestConfig config = ConfigAssembler.assemble(backup).config();
+        Masking.register(config.secrets());
+        String text = config.render(HEADER);
         Path target = backup.configFile();
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");

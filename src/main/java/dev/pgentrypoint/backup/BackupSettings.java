@@ -51,7 +51,7 @@ public final class BackupSettings {
      * options ({@code repo1-storage-ca-file}) and pass through unchanged.
      */
     static final Pattern SECRET_FILE = Pattern.compile(
-            "PGBACKREST_(REPO\\d+_(?:CIPHER_PASS|S3_KEY|S3_KEY_SECRET|S3_TOKEN|AZURE_KEY|SFTP_PRIVATE_KEY_PASSPHRASE))_FILE");
+            "PGBACKREST_(REPO\\d+_(?:" + Settings.PGBACKREST_SECRET_OPTIONS + "))_FILE");
     private static final Pattern TARGET_TIME = Pattern.compile(
             "(\\d{4}-\\d{2}-\\d{2})[ T](\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?)\\s*(Z|[+-]\\d{2}(?::?\\d{2})?)");
 

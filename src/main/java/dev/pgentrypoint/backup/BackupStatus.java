@@ -57,10 +57,10 @@ public final class BackupStatus {
     private final BackupWatch watch;
 
     public BackupStatus(BackupSettings backup, StateMachine state, Clock clock) {
+        this.watch = new BackupWatch(backup, clock);
         this.backup = backup;
         this.state = state;
         this.clock = clock;
-        this.watch = new BackupWatch(backup, clock);
     }
 
     /** Registers the backup meters; runs are counted from then on. */

@@ -1,7 +1,5 @@
 package dev.pgentrypoint.backup;
 
-import com.fasterxml.jackson.core.JacksonException;
-import dev.pgentrypoint.json.Mappers;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -109,40 +107,20 @@ final class BackupWatch {
 
     /** Records the repositories of {@code pgbackrest info --output=json} for {@code stanza}. */
     void observeInfo(String json, String stanza) {
-        Object parsed;
-        try {
-            parsed = Mappers.json().readValue(json.strip(), Object.class);
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException("pgbackrest info did not return JSON: " + e.getOriginalMessage(), e);
+        StanzaInfo.Stanza s = StanzaInfo.stanza(json, stanza);
+        if (s.repo() == null) {
+            throw new IllegalArgumentException("pgbackrest info says nothing about stanza " + stanza);
         }
-        if (!(parsed instanceof List<?> stanzas)) {
-            throw new IllegalArgumentException("pgbackrest info did not return a list of stanzas");
+        Map<Integer, Map<String, Stored>> newest = new TreeMap<>();
+        for (StanzaInfo.BackupEntry b : s.backup() == null ? List.<StanzaInfo.BackupEntry>of() : s.backup()) {
+            newest.computeIfAbsent(b.repoKey(), k -> new TreeMap<>()).merge(String.valueOf(b.type()),
+                    new Stored(b.stop(), b.size()), (x, y) -> y.stop() >= x.stop() ? y : x);
         }
-        for (Object entry : stanzas) {
-            if (entry instanceof Map<?, ?> s && stanza.equals(s.get("name")) && s.get("repo") instanceof List<?> repos) {
-                Map<Integer, Map<String, Stored>> newest = new TreeMap<>();
-                if (s.get("backup") instanceof List<?> backups) {
-                    for (Object b : backups) {
-                        Map<?, ?> m = (Map<?, ?>) b;
-                        int repo = (int) number(((Map<?, ?>) m.get("database")).get("repo-key"));
-                        long stop = number(((Map<?, ?>) m.get("timestamp")).get("stop"));
-                        long size = number(((Map<?, ?>) m.get("info")).get("size"));
-                        newest.computeIfAbsent(repo, k -> new TreeMap<>()).merge(String.valueOf(m.get("type")),
-                                new Stored(stop, size), (x, y) -> y.stop() >= x.stop() ? y : x);
-                    }
-                }
-                for (Object r : repos) {
-                    Map<?, ?> repo = (Map<?, ?>) r;
-                    int key = (int) number(repo.get("key"));
-                    Map<?, ?> status = repo.get("status") instanceof Map<?, ?> st ? st : Map.of();
-                    boolean reachable = number(status.get("code")) != REPO_ERROR;
-                    record(key, new Repository(reachable, reachable ? "" : String.valueOf(status.get("message")).strip()
-                            .replaceAll("\\s*\n\\s*", "; "), newest.getOrDefault(key, Map.of())));
-                }
-                return;
-            }
+        for (StanzaInfo.Repo repo : s.repo()) {
+            boolean reachable = repo.code() != REPO_ERROR;
+            record(repo.repoKey(), new Repository(reachable, reachable ? "" : String.valueOf(repo.status().message()).strip()
+                    .replaceAll("\\s*\n\\s*", "; "), newest.getOrDefault(repo.repoKey(), Map.of())));
         }
-        throw new IllegalArgumentException("pgbackrest info says nothing about stanza " + stanza);
     }
 
     /** {@code pgbackrest info} itself failed: no repository could be asked. */
@@ -234,13 +212,6 @@ final class BackupWatch {
     static String human(Duration d) {
         long s = d.getSeconds();
         return s % 86400 == 0 ? s / 86400 + " d" : s % 3600 == 0 ? s / 3600 + " h" : s % 60 == 0 ? s / 60 + " min" : s + " s";
-    }
-
-    private static long number(Object value) {
-        if (value instanceof Number n) {
-            return n.longValue();
-        }
-        throw new IllegalArgumentException("pgbackrest info: expected a number, got " + value);
     }
 
     /** For the status file. */

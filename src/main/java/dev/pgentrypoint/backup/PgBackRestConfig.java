@@ -1,9 +1,12 @@
 package dev.pgentrypoint.backup;
 
+import dev.pgentrypoint.config.ConfLine;
+import dev.pgentrypoint.settings.Settings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +23,9 @@ final class PgBackRestConfig {
     static final String GLOBAL = "global";
     private static final Pattern SECTION = Pattern.compile("\\[([A-Za-z0-9_.:-]+)]");
     private static final Pattern OPTION = Pattern.compile("([a-z0-9-]+)\\s*=\\s*(.*)");
+    /** Options whose value is a secret: repository cipher passes and storage keys. */
+    private static final Pattern SECRET_OPTION = Pattern.compile("repo\\d+-(?:"
+            + Settings.PGBACKREST_SECRET_OPTIONS.toLowerCase(Locale.ROOT).replace('_', '-') + ")");
 
     private final Map<String, Map<String, List<String>>> sections = new LinkedHashMap<>();
 
@@ -32,12 +38,8 @@ final class PgBackRestConfig {
     static PgBackRestConfig parse(String text, String source) {
         PgBackRestConfig config = new PgBackRestConfig();
         String section = null;
-        String[] lines = text.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i].strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
+        for (ConfLine confLine : ConfLine.of(text)) {
+            String line = confLine.text();
             Matcher s = SECTION.matcher(line);
             Matcher o = OPTION.matcher(line);
             if (s.matches()) {
@@ -46,7 +48,7 @@ final class PgBackRestConfig {
             } else if (o.matches() && section != null) {
                 config.sections.get(section).computeIfAbsent(o.group(1), k -> new ArrayList<>()).add(o.group(2).strip());
             } else {
-                throw new IllegalArgumentException(source + " line " + (i + 1) + ": '" + line + "' is "
+                throw new IllegalArgumentException(source + " line " + confLine.number() + ": '" + line + "' is "
                         + (section == null && o.matches() ? "outside of a [section]" : "neither a [section] nor option=value"));
             }
         }
@@ -87,6 +89,17 @@ final class PgBackRestConfig {
         Set<String> keys = new LinkedHashSet<>();
         sections.values().forEach(options -> keys.addAll(options.keySet()));
         return keys;
+    }
+
+    /** The values of the secret options in any section, for {@link dev.pgentrypoint.logging.Masking}. */
+    List<String> secrets() {
+        List<String> secrets = new ArrayList<>();
+        sections.values().forEach(options -> options.forEach((key, values) -> {
+            if (SECRET_OPTION.matcher(key).matches()) {
+                secrets.addAll(values);
+            }
+        }));
+        return secrets;
     }
 
     /** The sections that set {@code key}. */

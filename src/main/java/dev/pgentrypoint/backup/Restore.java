@@ -3,6 +3,7 @@ package dev.pgentrypoint.backup;
 import dev.pgentrypoint.lifecycle.EntrypointException;
 import dev.pgentrypoint.lifecycle.ExitCode;
 import dev.pgentrypoint.logging.Audit;
+import dev.pgentrypoint.logging.Masking;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import java.io.IOException;
 import java.time.Duration;
@@ -112,7 +113,8 @@ public final class Restore {
         int exit = exchange.getIn().getHeader(ExecBinding.EXEC_EXIT_VALUE, -1, Integer.class);
         String out = result == null || result.getStdout() == null ? "" : new String(result.getStdout().readAllBytes()).strip();
         if (exit != 0) {
-            String err = result == null || result.getStderr() == null ? "" : new String(result.getStderr().readAllBytes()).strip();
+            String err = result == null || result.getStderr() == null ? ""
+                    : Masking.masked(new String(result.getStderr().readAllBytes()).strip());
             throw new EntrypointException("init-backup-recover", ExitCode.INIT_FAILED, "the server stopped answering during "
                     + "recovery (psql exit " + exit + ": " + err + "); its own output above (postgres-recovery) says why. "
                     + "PGDATA keeps the init marker: see docs/backup.md before starting again");

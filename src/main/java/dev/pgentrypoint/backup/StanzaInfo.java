@@ -1,6 +1,7 @@
 package dev.pgentrypoint.backup;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.pgentrypoint.json.Mappers;
 import java.util.List;
@@ -17,10 +18,10 @@ record StanzaInfo(long code, String message, List<String> versions, List<String>
     static final long MISSING_STANZA_DATA = 3;
 
     /** One element of the list pgBackRest prints, with the fields read here. */
-    record Stanza(String name, Status status, List<Db> db, List<BackupEntry> backup) {
+    record Stanza(String name, Status status, List<Db> db, List<BackupEntry> backup, List<Repo> repo) {
     }
 
-    /** A stanza's status. */
+    /** A stanza's or a repository's status. */
     record Status(Long code, String message) {
     }
 
@@ -28,8 +29,45 @@ record StanzaInfo(long code, String message, List<String> versions, List<String>
     record Db(String version) {
     }
 
-    /** One backup in the repository. */
-    record BackupEntry(String label) {
+    /** One backup in a repository: its label and type, where it is, when it ended and how large its database is. */
+    record BackupEntry(String label, String type, Location database, Times timestamp, Sizes info) {
+        /** The key of the repository that holds it. */
+        int repoKey() {
+            return (int) required(database == null ? null : database.repoKey());
+        }
+
+        /** When it ended, in epoch seconds. */
+        long stop() {
+            return required(timestamp == null ? null : timestamp.stop());
+        }
+
+        /** The size of the database it holds, in bytes. */
+        long size() {
+            return required(info == null ? null : info.size());
+        }
+    }
+
+    /** Where a backup is: {@code database.repo-key}. */
+    record Location(@JsonProperty("repo-key") Long repoKey) {
+    }
+
+    /** When a backup ended: {@code timestamp.stop}. */
+    record Times(Long stop) {
+    }
+
+    /** The size of a backup's database: {@code info.size}. */
+    record Sizes(Long size) {
+    }
+
+    /** A repository of the stanza and whether pgBackRest could read it. */
+    record Repo(Long key, Status status) {
+        int repoKey() {
+            return (int) required(key);
+        }
+
+        long code() {
+            return required(status == null ? null : status.code());
+        }
     }
 
     private static final TypeReference<List<Stanza>> STANZAS = new TypeReference<>() {
@@ -41,6 +79,19 @@ record StanzaInfo(long code, String message, List<String> versions, List<String>
      * @throws IllegalArgumentException when the output is not pgBackRest's JSON or lacks the stanza
      */
     static StanzaInfo parse(String json, String stanza) {
+        Stanza s = stanza(json, stanza);
+        Status status = s.status() == null ? new Status(null, null) : s.status();
+        List<String> versions = s.db() == null ? List.of() : s.db().stream().map(db -> String.valueOf(db.version())).toList();
+        List<String> labels = s.backup() == null ? List.of() : s.backup().stream().map(b -> String.valueOf(b.label())).toList();
+        return new StanzaInfo(status.code() == null ? 99 : status.code(), String.valueOf(status.message()), versions, labels);
+    }
+
+    /**
+     * The entry of {@code stanza} in {@code pgbackrest info --output=json}.
+     *
+     * @throws IllegalArgumentException when the output is not pgBackRest's JSON or lacks the stanza
+     */
+    static Stanza stanza(String json, String stanza) {
         List<Stanza> stanzas;
         try {
             stanzas = Mappers.json().readValue(json.strip(), STANZAS);
@@ -49,13 +100,17 @@ record StanzaInfo(long code, String message, List<String> versions, List<String>
         }
         for (Stanza s : stanzas == null ? List.<Stanza>of() : stanzas) {
             if (s != null && stanza.equals(s.name())) {
-                Status status = s.status() == null ? new Status(null, null) : s.status();
-                List<String> versions = s.db() == null ? List.of() : s.db().stream().map(db -> String.valueOf(db.version())).toList();
-                List<String> labels = s.backup() == null ? List.of() : s.backup().stream().map(b -> String.valueOf(b.label())).toList();
-                return new StanzaInfo(status.code() == null ? 99 : status.code(), String.valueOf(status.message()), versions, labels);
+                return s;
             }
         }
         throw new IllegalArgumentException("pgbackrest info says nothing about stanza " + stanza);
+    }
+
+    private static long required(Long value) {
+        if (value == null) {
+            throw new IllegalArgumentException("pgbackrest info: expected a number, got null");
+        }
+        return value;
     }
 
     /** Whether the stanza exists in the repository (it may have no backup yet). */

@@ -99,13 +99,7 @@ public final class CollationDrift {
 
     /** {@code setsid} arguments of psql reading {@link #QUERY} from its input, over the socket. */
     public List<String> queryArgs() throws IOException {
-        List<String> args = new ArrayList<>(List.of("/usr/bin/env", "PGHOST=" + settings.socketDir(),
-                "PGPORT=" + settings.port(), "PGUSER=" + settings.superuser(), "PGDATABASE=template1",
-                "PGCONNECT_TIMEOUT=10"));
-        database.pgpass().ifPresent(p -> args.add("PGPASSFILE=" + p));
-        args.addAll(List.of(binaries.map(b -> b.tool("psql").toString()).orElse("psql"), "--no-psqlrc", "--no-password",
-                "-tAX", "-v", "ON_ERROR_STOP=1", "-f", "-"));
-        return args;
+        return database.socketPsql("template1");
     }
 
     /** The first psql run's input, in template1: the databases and, from 15 on, their default collations' drift. */

@@ -32,17 +32,12 @@ public final class ConfFile {
      */
     public static List<Setting> parse(String text) {
         List<Setting> settings = new ArrayList<>();
-        String[] lines = text.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i].strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            Matcher m = LINE.matcher(line);
+        for (ConfLine line : ConfLine.of(text)) {
+            Matcher m = LINE.matcher(line.text());
             if (!m.matches() || m.group(2) == null) {
-                throw new IllegalArgumentException("line " + (i + 1) + ": cannot read \"" + line + "\"");
+                throw new IllegalArgumentException("line " + line.number() + ": cannot read \"" + line.text() + "\"");
             }
-            settings.add(new Setting(m.group(1).toLowerCase(Locale.ROOT), unquote(m.group(2)), i + 1));
+            settings.add(new Setting(m.group(1).toLowerCase(Locale.ROOT), unquote(m.group(2)), line.number()));
         }
         return settings;
     }

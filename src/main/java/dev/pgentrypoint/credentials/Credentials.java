@@ -3,12 +3,10 @@ package dev.pgentrypoint.credentials;
 import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.logging.Audit;
 import dev.pgentrypoint.pgdata.DataDirectory;
-import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,17 +27,15 @@ public final class Credentials {
 
     private final Settings settings;
     private final DataDirectory data;
-    private final Optional<PgBinaries> binaries;
     private final Database database;
     private final SecureRandom random = new SecureRandom();
     private volatile Boolean existedAtStart;
     private volatile boolean mismatch;
     private volatile boolean checked;
 
-    public Credentials(Settings settings, DataDirectory data, Optional<PgBinaries> binaries, Database database) {
+    public Credentials(Settings settings, DataDirectory data, Database database) {
         this.settings = settings;
         this.data = data;
-        this.binaries = binaries;
         this.database = database;
     }
 
@@ -75,13 +71,7 @@ public final class Credentials {
 
     /** {@code setsid} arguments of psql reading {@link #QUERY} from its input, over the socket. */
     public List<String> queryArgs() throws IOException {
-        List<String> args = new ArrayList<>(List.of("/usr/bin/env", "PGHOST=" + settings.socketDir(),
-                "PGPORT=" + settings.port(), "PGUSER=" + settings.superuser(), "PGDATABASE=template1",
-                "PGCONNECT_TIMEOUT=10"));
-        database.pgpass().ifPresent(p -> args.add("PGPASSFILE=" + p));
-        args.addAll(List.of(psql(), "--no-psqlrc", "--no-password", "-tAX", "-v", "ON_ERROR_STOP=1",
-                "-v", "u=" + settings.superuser(), "-v", "d=" + settings.database(), "-f", "-"));
-        return args;
+        return database.socketPsql("template1", "u=" + settings.superuser(), "d=" + settings.database());
     }
 
     public String queryInput() {
@@ -136,10 +126,6 @@ public final class Credentials {
         LOG.info("the password of role \"{}\" was set to POSTGRES_PASSWORD (POSTGRES_PASSWORD_SYNC=true)",
                 settings.superuser());
         Audit.event("password-sync", Map.of("role", settings.superuser(), "method", "scram-sha-256"));
-    }
-
-    private String psql() {
-        return binaries.map(b -> b.tool("psql").toString()).orElse("psql");
     }
 
     public List<String> plan() {

@@ -256,6 +256,29 @@ public final class Database {
         return args;
     }
 
+    /** The psql of the PostgreSQL binaries in use. */
+    public String psql() {
+        return binaries.map(b -> b.tool("psql").toString()).orElse("psql");
+    }
+
+    /**
+     * {@code env} arguments of psql as the superuser over the socket, reading its SQL from standard input: no
+     * psqlrc, no password prompt (the password file when a password is known), tuples only, unaligned, stopping
+     * at the first error, with the given psql variables ({@code name=value}).
+     */
+    public List<String> socketPsql(String dbname, String... variables) throws IOException {
+        List<String> args = new ArrayList<>(List.of("/usr/bin/env", "PGHOST=" + settings.socketDir(),
+                "PGPORT=" + settings.port(), "PGUSER=" + settings.superuser(), "PGDATABASE=" + dbname,
+                "PGCONNECT_TIMEOUT=10"));
+        pgpass().ifPresent(p -> args.add("PGPASSFILE=" + p));
+        args.addAll(List.of(psql(), "--no-psqlrc", "--no-password", "-tAX", "-v", "ON_ERROR_STOP=1"));
+        for (String variable : variables) {
+            args.addAll(List.of("-v", variable));
+        }
+        args.addAll(List.of("-f", "-"));
+        return args;
+    }
+
     /** A libpq password file for psql and init scripts, when a password is known; empty otherwise. */
     public Optional<Path> pgpass() throws IOException {
         Optional<String> password = settings.password();

@@ -1,7 +1,6 @@
 package dev.pgentrypoint.database;
 
 import dev.pgentrypoint.backup.BackupSettings;
-import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ShellWords;
 import dev.pgentrypoint.settings.ValidationReport;
@@ -27,12 +26,10 @@ public final class InitScripts {
 
     private final Settings settings;
     private final Database database;
-    private final Optional<PgBinaries> binaries;
 
-    public InitScripts(Settings settings, Database database, Optional<PgBinaries> binaries) {
+    public InitScripts(Settings settings, Database database) {
         this.settings = settings;
         this.database = database;
-        this.binaries = binaries;
     }
 
     public void validate(ValidationReport report) {
@@ -143,8 +140,7 @@ public final class InitScripts {
     }
 
     private List<String> psql(String dbname) {
-        String psql = binaries.map(b -> b.tool("psql").toString()).orElse("psql");
-        return new ArrayList<>(List.of(psql, "-v", "ON_ERROR_STOP=1", "--no-psqlrc", "--no-password", "--dbname", dbname));
+        return new ArrayList<>(List.of(database.psql(), "-v", "ON_ERROR_STOP=1", "--no-psqlrc", "--no-password", "--dbname", dbname));
     }
 
     /**

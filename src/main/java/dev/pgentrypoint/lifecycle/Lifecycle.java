@@ -336,9 +336,14 @@ public final class Lifecycle implements StartGuard {
 
     /**
      * Why a step failed: the exception's message; for a command, the command line (secrets masked), its
-     * exit value and the end of its output, never camel-exec's description of its own settings.
+     * exit value and the end of its output, never camel-exec's description of its own settings; the secrets
+     * of the process masked.
      */
     public static String reason(Throwable e) {
+        return dev.pgentrypoint.logging.Masking.masked(describe(e));
+    }
+
+    private static String describe(Throwable e) {
         if (e == null) {
             return "unknown";
         }

@@ -2,7 +2,6 @@ package dev.pgentrypoint.logging;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.LayoutBase;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,12 +11,10 @@ import java.util.TreeMap;
  * then when present {@code routeId}, {@code stream}, {@code exception} (and {@code stack} in debug
  * mode), and for audit events {@code "category":"audit"} plus the audit facts as fields.
  */
-final class JsonLayout extends LayoutBase<ILoggingEvent> {
-
-    private final boolean debug;
+final class JsonLayout extends EventLayout {
 
     JsonLayout(boolean debug) {
-        this.debug = debug;
+        super(debug);
     }
 
     @Override
@@ -34,9 +31,7 @@ final class JsonLayout extends LayoutBase<ILoggingEvent> {
         IThrowableProxy throwable = event.getThrowableProxy();
         if (throwable != null) {
             fields.put("exception", Events.exception(throwable, false));
-            if (debug) {
-                fields.put("stack", Events.stackTrace(throwable));
-            }
+            stackTrace(throwable).ifPresent(stack -> fields.put("stack", stack));
         }
         if (Audit.LOGGER.equals(event.getLoggerName())) {
             fields.put("category", "audit");

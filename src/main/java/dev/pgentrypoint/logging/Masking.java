@@ -5,11 +5,18 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Hides secrets in text and command lines before they reach a log. */
+/**
+ * Hides secrets in text and command lines before they reach a log: the one masking of the project. The
+ * secrets of the process (passwords and keys from the environment, their {@code _FILE}s, and those found in
+ * configuration files) are registered once with {@link #register}; every command output that may reach a log
+ * line or an exception message passes {@link #masked(String)}.
+ */
 public final class Masking {
 
     /** What a hidden secret is replaced with. */
@@ -25,7 +32,24 @@ public final class Masking {
     /** SQL such as {@code ALTER ROLE x PASSWORD 'secret'} passed with {@code psql -c}. */
     private static final Pattern SQL_PASSWORD = Pattern.compile("(?i)(\\bPASSWORD\\s+)('(?:[^']|'')*'?)");
 
+    /** The secrets of this process, registered as they become known. */
+    private static final Set<String> KNOWN = ConcurrentHashMap.newKeySet();
+
     private Masking() {
+    }
+
+    /** Adds secrets that {@link #masked(String)} hides from now on; null and empty values are ignored. */
+    public static void register(Collection<String> secrets) {
+        secrets.stream().filter(Objects::nonNull).filter(s -> !s.isEmpty()).forEach(KNOWN::add);
+    }
+
+    /**
+     * A command's output, or a message carrying it, with every registered secret replaced by {@value #MASK}.
+     *
+     * @return the masked text, or {@code null} if {@code text} is {@code null}
+     */
+    public static String masked(String text) {
+        return mask(text, KNOWN);
     }
 
     /**

@@ -2,18 +2,15 @@ package dev.pgentrypoint.logging;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.core.LayoutBase;
 
 /**
  * {@code 2026-11-26T19:00:00.123Z INFO  [source] message}, one line per event; a throwable is
  * summarised on the same line, or printed in full below it in debug mode.
  */
-final class TextLayout extends LayoutBase<ILoggingEvent> {
-
-    private final boolean debug;
+final class TextLayout extends EventLayout {
 
     TextLayout(boolean debug) {
-        this.debug = debug;
+        super(debug);
     }
 
     @Override
@@ -25,11 +22,8 @@ final class TextLayout extends LayoutBase<ILoggingEvent> {
             .append(event.getFormattedMessage());
         IThrowableProxy throwable = event.getThrowableProxy();
         if (throwable != null) {
-            if (debug) {
-                line.append('\n').append(Events.stackTrace(throwable));
-            } else {
-                line.append(": ").append(Events.exception(throwable, true));
-            }
+            line.append(stackTrace(throwable).map(stack -> "\n" + stack)
+                    .orElseGet(() -> ": " + Events.exception(throwable, true)));
         }
         return line.append('\n').toString();
     }

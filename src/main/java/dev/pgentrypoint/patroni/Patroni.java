@@ -4,6 +4,7 @@ import dev.pgentrypoint.config.Configuration;
 import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.database.InitScripts;
 import dev.pgentrypoint.logging.Audit;
+import dev.pgentrypoint.logging.Masking;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ValidationReport;
@@ -80,7 +81,11 @@ public final class Patroni {
         if (!enabled()) {
             return;
         }
-        new PatroniValidator(settings, config, executable).validate(report);
+        if (executable.isEmpty()) {
+            report.invalid("STARTUP_MODE", "patroni needs the patroni executable on PATH: install Patroni "
+                    + "(Debian package patroni) or choose another STARTUP_MODE");
+        }
+        new PatroniValidator(settings, config).validate(report);
         database.checkInitdbArgs(report);
         if (!scripts.scripts().isEmpty() || settings.raw("POSTGRES_DB").isPresent()) {
             report.warn("STARTUP_MODE=patroni: Patroni initializes the cluster, so INITDB_SCRIPTS_DIR scripts and "
@@ -115,6 +120,7 @@ public final class Patroni {
                     StandardOpenOption.TRUNCATE_EXISTING);
         }
         effective = PatroniConfig.effective(layers);
+        Masking.register(PatroniYaml.secrets(effective));
         Audit.event("patroni-config-rendered", Map.of("dir", dir.toString(), "files",
                 String.join(",", layers.stream().map(PatroniConfig.Layer::file).toList()), "scope", scope(),
                 "member", memberName()));

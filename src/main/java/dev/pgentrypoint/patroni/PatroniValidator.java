@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Checks everything Patroni mode needs before anything changes; each error names its variable or file. */
@@ -23,19 +22,13 @@ final class PatroniValidator {
 
     private final Settings settings;
     private final PatroniConfig config;
-    private final Optional<Path> patroniExecutable;
 
-    PatroniValidator(Settings settings, PatroniConfig config, Optional<Path> patroniExecutable) {
+    PatroniValidator(Settings settings, PatroniConfig config) {
         this.settings = settings;
         this.config = config;
-        this.patroniExecutable = patroniExecutable;
     }
 
     void validate(ValidationReport report) {
-        if (patroniExecutable.isEmpty()) {
-            report.invalid("STARTUP_MODE", "patroni needs the patroni executable on PATH: install Patroni "
-                    + "(Debian package patroni) or choose another STARTUP_MODE");
-        }
         for (String variable : List.of("PATRONI_TTL", "PATRONI_LOOP_WAIT", "PATRONI_RETRY_TIMEOUT")) {
             settings.raw(variable).ifPresent(v -> SettingsValidator.checkRange(report, variable, v, 1, 3600, "seconds"));
         }

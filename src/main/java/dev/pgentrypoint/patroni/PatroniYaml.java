@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
+import dev.pgentrypoint.logging.Masking;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,10 +20,9 @@ import java.util.regex.Pattern;
 /**
  * Patroni configuration as YAML, read and written with Jackson's YAML mapper: parsing a user's
  * document, the deep merge Patroni itself applies to the files of a configuration directory,
- * rendering, and masking of secrets for display.
+ * rendering, and the secrets it holds (masked for display by {@link Masking}).
  */
 final class PatroniYaml {
-    static final String MASK = "********";
     /** Plain strings a YAML 1.1 reader (Patroni's PyYAML) would take for booleans or null; they get quotes. */
     private static final Set<String> YAML11_WORDS = Set.of("y", "n", "yes", "no", "true", "false", "on", "off",
             "null", "~");
@@ -101,23 +101,46 @@ final class PatroniYaml {
         return node;
     }
 
-    /** A copy in which every value under a key naming a password ({@code password}, {@code *_password}) or a token is masked. */
-    static Map<String, Object> masked(Map<String, Object> tree) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        tree.forEach((key, value) -> out.put(key, isSecretKey(key) && value != null ? MASK : maskedValue(value)));
+    /** The values under a key naming a password ({@code password}, {@code *_password}) or a token: Patroni's secrets. */
+    static List<String> secrets(Map<String, Object> tree) {
+        List<String> out = new ArrayList<>();
+        tree.forEach((key, value) -> collectSecrets(value, isSecretKey(key), out));
         return out;
     }
 
-    private static Object maskedValue(Object value) {
+    private static void collectSecrets(Object value, boolean secret, List<String> out) {
         if (value instanceof Map<?, ?> map) {
-            return masked(copy(map));
+            map.forEach((key, v) -> collectSecrets(v, secret || isSecretKey(String.valueOf(key)), out));
+        } else if (value instanceof List<?> list) {
+            list.forEach(v -> collectSecrets(v, secret, out));
+        } else if (secret && value != null) {
+            out.add(String.valueOf(value));
         }
-        if (value instanceof List<?> list) {
-            List<Object> out = new ArrayList<>();
-            list.forEach(v -> out.add(maskedValue(v)));
+    }
+
+    /** A copy in which every value is passed through {@link Masking} against the tree's {@link #secrets}. */
+    static Map<String, Object> masked(Map<String, Object> tree) {
+        List<String> secrets = secrets(tree);
+        Map<String, Object> out = new LinkedHashMap<>();
+        tree.forEach((key, value) -> out.put(key, maskedValue(value, secrets)));
+        return out;
+    }
+
+    private static Object maskedValue(Object value, List<String> secrets) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            map.forEach((key, v) -> out.put(String.valueOf(key), maskedValue(v, secrets)));
             return out;
         }
-        return value;
+        if (value instanceof List<?> list) {
+            return list.stream().map(v -> maskedValue(v, secrets)).toList();
+        }
+        if (value == null) {
+            return null;
+        }
+        String text = String.valueOf(value);
+        String masked = Masking.mask(text, secrets);
+        return masked.equals(text) ? value : masked;
     }
 
     static boolean isSecretKey(String key) {

@@ -15,29 +15,30 @@ public final class Postgres {
     static final List<String> SECRET_ENVIRONMENT = List.of("POSTGRES_PASSWORD", "PGPASSWORD");
 
     private final Settings settings;
-    private final Optional<PgBinaries> binaries;
+    /** The postgres executable of the binaries in use. */
+    private final String postgres;
 
     public Postgres(Settings settings, Optional<PgBinaries> binaries) {
         this.settings = settings;
-        this.binaries = binaries;
+        this.postgres = binaries.map(b -> b.tool("postgres").toString()).orElse("postgres");
     }
 
     public void validate(ValidationReport report) {
-        for (RefusedArguments.Refusal refusal : RefusedArguments.of(settings.postgresArgs(), postgres())) {
+        for (RefusedArguments.Refusal refusal : RefusedArguments.of(settings.postgresArgs(), postgres)) {
             report.invalid("command line", "postgres argument '" + refusal.argument() + "' " + refusal.hint());
         }
     }
 
     /** The server of direct mode, with the command line's postgres arguments. */
     public List<String> serverCommand() {
-        List<String> cmd = new ArrayList<>(List.of(postgres(), "-D", settings.pgdata()));
+        List<String> cmd = new ArrayList<>(List.of(postgres, "-D", settings.pgdata()));
         cmd.addAll(settings.postgresArgs());
         return cmd;
     }
 
     /** The temporary server of the init phase: no TCP, so nothing outside sees it before init completes. */
     public List<String> temporaryServerCommand() {
-        List<String> cmd = new ArrayList<>(List.of(postgres(), "-D", settings.pgdata(), "-c", "listen_addresses="));
+        List<String> cmd = new ArrayList<>(List.of(postgres, "-D", settings.pgdata(), "-c", "listen_addresses="));
         cmd.addAll(settings.postgresArgs());
         return cmd;
     }
@@ -50,10 +51,6 @@ public final class Postgres {
         List<String> names = new ArrayList<>(SECRET_ENVIRONMENT);
         names.addAll(settings.backupEnvironment());
         return names;
-    }
-
-    private String postgres() {
-        return binaries.map(b -> b.tool("postgres").toString()).orElse("postgres");
     }
 
     public List<String> plan() {

@@ -1,9 +1,7 @@
 package dev.pgentrypoint.schedule;
 
-import java.util.Map;
-import org.apache.camel.Endpoint;
+import dev.pgentrypoint.camel.NamedComponent;
 import org.apache.camel.spi.annotations.Component;
-import org.apache.camel.support.DefaultComponent;
 
 /**
  * Camel component {@code schedule:<name>?cron=...}: a consumer that fires at the times of a cron
@@ -12,18 +10,9 @@ import org.apache.camel.support.DefaultComponent;
  * classes, 6 threads and 8 MB less; docs/performance.md).
  */
 @Component("schedule")
-public class ScheduleComponent extends DefaultComponent {
+public class ScheduleComponent extends NamedComponent {
 
     public ScheduleComponent() {
-    }
-
-    @Override
-    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
-        if (remaining.isBlank()) {
-            throw new IllegalArgumentException("schedule endpoint needs a name: schedule:<name>?cron=...");
-        }
-        ScheduleEndpoint endpoint = new ScheduleEndpoint(uri, this, remaining);
-        setProperties(endpoint, parameters);
-        return endpoint;
+        super("schedule endpoint needs a name: schedule:<name>?cron=...", ScheduleEndpoint::new);
     }
 }

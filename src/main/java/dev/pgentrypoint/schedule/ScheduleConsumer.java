@@ -18,6 +18,7 @@ final class ScheduleConsumer extends DefaultConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(ScheduleConsumer.class);
     static final long MAX_SLEEP_MILLIS = 3_600_000L;
 
+    private final String name;
     private final CronExpression cron;
     private final Clock clock;
     private volatile Thread thread;
@@ -29,20 +30,16 @@ final class ScheduleConsumer extends DefaultConsumer {
 
     ScheduleConsumer(ScheduleEndpoint endpoint, Processor processor, CronExpression cron, Clock clock) {
         super(endpoint, processor);
+        this.name = endpoint.getName();
         this.cron = cron;
         this.clock = clock;
-    }
-
-    @Override
-    public ScheduleEndpoint getEndpoint() {
-        return (ScheduleEndpoint) super.getEndpoint();
     }
 
     @Override
     protected void doStart() throws Exception {
         super.doStart();
         running = true;
-        Thread t = new Thread(this::loop, "schedule-" + getEndpoint().getName());
+        Thread t = new Thread(this::loop, "schedule-" + name);
         t.setDaemon(true);
         thread = t;
         t.start();
@@ -66,7 +63,7 @@ final class ScheduleConsumer extends DefaultConsumer {
 
     private void loop() {
         Date next = next(Date.from(clock.instant()));
-        LOG.debug("schedule={} cron='{}' next={}", getEndpoint().getName(), getEndpoint().getCron(), next);
+        LOG.debug("schedule={} cron='{}' next={}", name, cron.getCronExpression(), next);
         while (running && next != null) {
             long wait = next.getTime() - clock.millis();
             if (wait > 0) {
@@ -90,7 +87,7 @@ final class ScheduleConsumer extends DefaultConsumer {
             exchange.setException(e);
         }
         if (exchange.getException() != null) {
-            getExceptionHandler().handleException("Error processing schedule " + getEndpoint().getName(), exchange,
+            getExceptionHandler().handleException("Error processing schedule " + name, exchange,
                     exchange.getException());
         }
         releaseExchange(exchange, false);

@@ -1,40 +1,36 @@
 package dev.pgentrypoint.schedule;
 
+import dev.pgentrypoint.camel.NamedEndpoint;
 import java.text.ParseException;
 import java.util.TimeZone;
 import org.apache.camel.Category;
+import org.apache.camel.Component;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
-import org.apache.camel.spi.UriPath;
-import org.apache.camel.support.DefaultEndpoint;
 import org.quartz.CronExpression;
 
 /** Endpoint {@code schedule:<name>}: a consumer only, firing one exchange at each time of {@code cron}. */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "schedule", title = "Schedule", syntax = "schedule:name",
         category = Category.SCHEDULING, consumerOnly = true)
-public class ScheduleEndpoint extends DefaultEndpoint {
+public class ScheduleEndpoint extends NamedEndpoint {
 
-    @UriPath
-    @Metadata(required = true)
-    private final String name;
     @UriParam
     @Metadata(required = true)
     private String cron;
     @UriParam
     private String timeZone;
 
-    ScheduleEndpoint(String uri, ScheduleComponent component, String name) {
-        super(uri, component);
-        this.name = name;
+    ScheduleEndpoint(String uri, Component component, String name) {
+        super(uri, component, name);
     }
 
     @Override
     public Producer createProducer() {
-        throw new UnsupportedOperationException("schedule:" + name + " is a consumer only: use it in from:");
+        throw new UnsupportedOperationException("schedule:" + getName() + " is a consumer only: use it in from:");
     }
 
     @Override
@@ -47,7 +43,7 @@ public class ScheduleEndpoint extends DefaultEndpoint {
     /** The parsed expression, in {@code timeZone} (default: the JVM's). */
     CronExpression expression() {
         if (cron == null || cron.isBlank()) {
-            throw new IllegalArgumentException("schedule:" + name + " needs cron=<expression> (Quartz form, seconds first)");
+            throw new IllegalArgumentException("schedule:" + getName() + " needs cron=<expression> (Quartz form, seconds first)");
         }
         try {
             CronExpression expression = new CronExpression(cron.strip());
@@ -56,12 +52,8 @@ public class ScheduleEndpoint extends DefaultEndpoint {
             }
             return expression;
         } catch (ParseException e) {
-            throw new IllegalArgumentException("schedule:" + name + " has an invalid cron '" + cron + "': " + e.getMessage(), e);
+            throw new IllegalArgumentException("schedule:" + getName() + " has an invalid cron '" + cron + "': " + e.getMessage(), e);
         }
-    }
-
-    public String getName() {
-        return name;
     }
 
     public String getCron() {

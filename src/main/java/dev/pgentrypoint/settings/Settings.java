@@ -11,6 +11,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Every setting of the entrypoint, read once from the environment and the command line.
@@ -48,6 +49,12 @@ public final class Settings {
             "RESTORE_TARGET_TIME", "RESTORE_TARGET_ACTION");
     /** pgBackRest's prefix: its options, and the former names of the entrypoint's backup variables. */
     static final String DEPRECATED_BACKUP_PREFIX = "PGBACKREST_";
+    /** pgBackRest's secret repository options, as the part of a variable name after {@code PGBACKREST_REPOn_}. */
+    public static final String PGBACKREST_SECRET_OPTIONS = "CIPHER_PASS|S3_KEY|S3_KEY_SECRET|S3_TOKEN|AZURE_KEY"
+            + "|SFTP_PRIVATE_KEY_PASSPHRASE";
+    /** Variables whose value is a secret, given directly or as {@code X_FILE}: kept out of every log. */
+    private static final Pattern SECRET_VALUE = Pattern.compile("POSTGRES_PASSWORD|PGPASSWORD|PATRONI_\\w*PASSWORD"
+            + "|PGBACKREST_REPO\\d+_(?:" + PGBACKREST_SECRET_OPTIONS + ")");
 
     private final Map<String, String> env;
     private final List<String> postgresArgs;
@@ -343,6 +350,13 @@ public final class Settings {
     public static boolean isSecretVariable(String name) {
         return name.equals("POSTGRES_PASSWORD") || name.equals("PGPASSWORD") || name.startsWith("PGBACKREST_")
                 || name.startsWith("PATRONI_") && (name.contains("PASSWORD") || name.contains("PASS"));
+    }
+
+    /** The values of the secret variables of this environment (or of their {@code _FILE}s), to mask in every log. */
+    public List<String> secretValues() {
+        return env.keySet().stream().map(name -> name.endsWith("_FILE") ? name.substring(0, name.length() - 5) : name)
+                .filter(name -> SECRET_VALUE.matcher(name).matches()).distinct().sorted()
+                .flatMap(name -> secret(name).stream()).toList();
     }
 
     /** The secret variables of this environment, for {@code env -u} in front of a command. */

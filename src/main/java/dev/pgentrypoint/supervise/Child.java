@@ -1,5 +1,6 @@
 package dev.pgentrypoint.supervise;
 
+import dev.pgentrypoint.logging.Masking;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-/** One running child process: its output pumps, the tail of its output and its lifecycle state. */
+/**
+ * One running child process: its output pumps (each line logged with the process's secrets masked), the tail of
+ * its output and its lifecycle state.
+ */
 final class Child {
 
     private static final int TAIL_LINES = 50;
@@ -135,8 +139,9 @@ final class Child {
     private Thread pump(Logger output, String stream, InputStream in) {
         Thread thread = new Thread(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, Charset.defaultCharset()))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
+                String raw;
+                while ((raw = reader.readLine()) != null) {
+                    String line = Masking.masked(raw);
                     tail.add(line);
                     try (MDC.MDCCloseable source = MDC.putCloseable("source", name);
                             MDC.MDCCloseable kind = MDC.putCloseable("stream", stream)) {

@@ -1,21 +1,19 @@
 package dev.pgentrypoint.supervise;
 
+import dev.pgentrypoint.camel.NamedComponent;
 import java.io.IOException;
-import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
-import org.apache.camel.support.DefaultComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Camel component {@code supervise:<name>} that owns all supervised children of one Camel context. */
 @Component("supervise")
-public class SuperviseComponent extends DefaultComponent {
+public class SuperviseComponent extends NamedComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(SuperviseComponent.class);
 
@@ -23,6 +21,7 @@ public class SuperviseComponent extends DefaultComponent {
     private final ConcurrentMap<String, SuperviseConsumer> consumers = new ConcurrentHashMap<>();
 
     public SuperviseComponent() {
+        super("supervise endpoint needs a child name: supervise:<name>", SuperviseEndpoint::new);
     }
 
     /** Names of children whose process is currently alive. */
@@ -47,16 +46,6 @@ public class SuperviseComponent extends DefaultComponent {
     public OptionalLong pid(String name) {
         Child child = children.get(name);
         return child != null && child.isAlive() ? OptionalLong.of(child.pid()) : OptionalLong.empty();
-    }
-
-    @Override
-    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
-        if (remaining.isBlank()) {
-            throw new IllegalArgumentException("supervise endpoint needs a child name: supervise:<name>");
-        }
-        SuperviseEndpoint endpoint = new SuperviseEndpoint(uri, this, remaining);
-        setProperties(endpoint, parameters);
-        return endpoint;
     }
 
     synchronized Child launch(String name, ProcessBuilder builder, StopPolicy stopPolicy) {

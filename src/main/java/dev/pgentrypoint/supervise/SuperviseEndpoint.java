@@ -1,29 +1,30 @@
 package dev.pgentrypoint.supervise;
 
+import dev.pgentrypoint.camel.NamedEndpoint;
 import java.time.Duration;
 import java.util.Locale;
 import org.apache.camel.Category;
+import org.apache.camel.Component;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
-import org.apache.camel.spi.UriPath;
-import org.apache.camel.support.DefaultEndpoint;
 
 /** Endpoint {@code supervise:<name>}: producer starts/stops/queries the child, consumer receives its unexpected exits. */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "supervise", title = "Supervise", syntax = "supervise:name",
         category = Category.CORE)
-public class SuperviseEndpoint extends DefaultEndpoint {
+public class SuperviseEndpoint extends NamedEndpoint {
 
-    @UriPath
-    @Metadata(required = true)
-    private final String name;
     @UriParam(label = "producer", enums = "start,stop,status")
     private String action;
     @UriParam
     private ReadinessCheck readyCheck;
+    @UriParam
+    private EscalationTarget escalateTarget;
+    @UriParam
+    private String workingDir;
     @UriParam(defaultValue = "50")
     private long readyPollMillis = 50;
     @UriParam(defaultValue = "60")
@@ -36,14 +37,9 @@ public class SuperviseEndpoint extends DefaultEndpoint {
     private String escalateSignal = "QUIT";
     @UriParam(defaultValue = "5")
     private long escalateTimeout = 5;
-    @UriParam
-    private EscalationTarget escalateTarget;
-    @UriParam
-    private String workingDir;
 
-    SuperviseEndpoint(String uri, SuperviseComponent component, String name) {
-        super(uri, component);
-        this.name = name;
+    SuperviseEndpoint(String uri, Component component, String name) {
+        super(uri, component, name);
     }
 
     @Override
@@ -54,13 +50,13 @@ public class SuperviseEndpoint extends DefaultEndpoint {
     @Override
     public Producer createProducer() {
         if (action == null) {
-            throw new IllegalArgumentException("supervise:" + name + " producer needs action=start|stop|status");
+            throw new IllegalArgumentException("supervise:" + getName() + " producer needs action=start|stop|status");
         }
         SuperviseProducer.Action parsed;
         try {
             parsed = SuperviseProducer.Action.valueOf(action.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("supervise:" + name + " has unknown action '" + action
+            throw new IllegalArgumentException("supervise:" + getName() + " has unknown action '" + action
                     + "', expected start|stop|status", e);
         }
         return new SuperviseProducer(this, parsed, stopPolicy());
@@ -76,10 +72,6 @@ public class SuperviseEndpoint extends DefaultEndpoint {
     StopPolicy stopPolicy() {
         return new StopPolicy(stopSignal, Duration.ofSeconds(stopTimeout), escalateSignal,
                 Duration.ofSeconds(escalateTimeout), escalateTarget);
-    }
-
-    public String getName() {
-        return name;
     }
 
     public String getAction() {

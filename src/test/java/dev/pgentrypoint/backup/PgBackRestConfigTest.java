@@ -16,6 +16,13 @@ class PgBackRestConfigTest {
     }
 
     @Test
+    void secretsAreTheValuesOfCipherPassesAndStorageKeysInAnySection() {
+        PgBackRestConfig c = PgBackRestConfig.parse("[global]\nrepo1-cipher-pass=c1\nrepo1-path=/r\nrepo1-cipher-type=aes-256-cbc\n"
+                + "[db]\nrepo2-s3-key=k2\nrepo2-s3-key-secret=s2\n", "f");
+        assertEquals(List.of("c1", "k2", "s2"), c.secrets());
+    }
+
+    @Test
     void problemsNameTheSourceAndLine() {
         assertEquals("f line 1: 'repo1-path=/r' is outside of a [section]", assertThrows(IllegalArgumentException.class,
                 () -> PgBackRestConfig.parse("repo1-path=/r\n", "f")).getMessage());

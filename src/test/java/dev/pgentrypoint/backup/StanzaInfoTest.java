@@ -22,6 +22,18 @@ class StanzaInfoTest {
             + "\"message\":\"ok\"}}]";
 
     @Test
+    void theBackupsAndRepositoriesOfAStanzaAreRecords() {
+        StanzaInfo.Stanza s = StanzaInfo.stanza(BackupWatchTest.INFO, "db");
+        StanzaInfo.BackupEntry b = s.backup().get(0);
+        assertEquals(List.of("full", 1, 1796197595L, 23209624L), List.of(b.type(), b.repoKey(), b.stop(), b.size()));
+        assertEquals(List.of(1, 0L, "ok"), List.of(s.repo().get(0).repoKey(), s.repo().get(0).code(),
+                s.repo().get(0).status().message()));
+        StanzaInfo.BackupEntry noStop = StanzaInfo.stanza(ONE_BACKUP, "db").backup().get(0);
+        assertEquals("pgbackrest info: expected a number, got null",
+                assertThrows(IllegalArgumentException.class, noStop::stop).getMessage());
+    }
+
+    @Test
     void aStanzaThatIsNotThereCanBeCreated() {
         StanzaInfo info = StanzaInfo.parse(MISSING, "db");
         assertTrue(info.creatable());

@@ -52,7 +52,7 @@ class CredentialsTest {
     private Credentials validated(List<ValidationError> errors) {
         Settings settings = new Settings(env, List.of(), dir);
         DataDirectory data = new DataDirectory(settings.pgdataPath());
-        Credentials c = new Credentials(settings, data, Optional.empty(), new Database(settings, data, Optional.empty()));
+        Credentials c = new Credentials(settings, data, new Database(settings, data, Optional.empty()));
         ValidationReport report = new ValidationReport();
         c.validate(report);
         errors.addAll(report.errors());

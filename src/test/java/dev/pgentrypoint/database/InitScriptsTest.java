@@ -59,7 +59,7 @@ class InitScriptsTest {
         Optional<PgBinaries> binaries = PgBinaries.discover(Optional.of(bin.toString()), null, dir);
         Database database = new Database(settings, new DataDirectory(settings.pgdataPath()), binaries);
         databases.add(database);
-        return new InitScripts(settings, database, binaries);
+        return new InitScripts(settings, database);
     }
 
     private Path script(String name, String content) throws IOException {

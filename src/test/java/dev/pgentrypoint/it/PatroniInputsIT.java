@@ -32,7 +32,7 @@ class PatroniInputsIT {
             assertEquals(0, m.process.run(RUN), m.process.log());
             String log = m.process.log();
             for (String line : List.of("00-generated.yml (pg-entrypoint defaults), 10-user.yml (", "scope: it-cluster",
-                    "name: m1", "nofailover: true", "password: \"********\"", "password_encryption: scram-sha-256",
+                    "name: m1", "nofailover: true", "password: \"****\"", "password_encryption: scram-sha-256",
                     "wait up to 60 s (DCS_TIMEOUT) for etcd on 127.0.0.1:2379")) {
                 assertTrue(log.contains(line), "'" + line + "' missing in:\n" + log);
             }

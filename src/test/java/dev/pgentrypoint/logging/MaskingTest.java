@@ -27,6 +27,15 @@ class MaskingTest {
     }
 
     @Test
+    void registeredSecretsAreMaskedInCommandOutput() {
+        String output = "FATAL: password authentication failed for \"app\" with reg1stered-Secret";
+        assertEquals(output, Masking.masked(output), "not registered yet");
+        Masking.register(Arrays.asList("reg1stered-Secret", "", null));
+        assertEquals("FATAL: password authentication failed for \"app\" with ****", Masking.masked(output));
+        assertNull(Masking.masked(null));
+    }
+
+    @Test
     void secretsAreLiteralNotRegex() {
         assertEquals("a****b", Masking.mask("a.*$1b", List.of(".*$1")));
     }

@@ -66,7 +66,7 @@ abstract class PatroniTestSupport {
     Patroni patroni() {
         Settings settings = settings();
         Database database = new Database(settings, new DataDirectory(settings.pgdataPath()), binaries());
-        return new Patroni(settings, configuration(settings), database, new InitScripts(settings, database, binaries()),
+        return new Patroni(settings, configuration(settings), database, new InitScripts(settings, database),
                 binaries(), Clock.systemUTC());
     }
 

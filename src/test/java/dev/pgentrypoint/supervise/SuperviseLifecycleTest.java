@@ -179,6 +179,25 @@ class SuperviseLifecycleTest extends SuperviseTestSupport {
     }
 
     @Test
+    void aSecretInAFailingChildsOutputIsMaskedInTheLogAndTheFailure() throws Exception {
+        dev.pgentrypoint.logging.Masking.register(List.of("child-s3cret-Xy"));
+        Path script = script("early", """
+                echo "connecting with password child-s3cret-Xy"
+                echo "fatal: auth child-s3cret-Xy refused" >&2
+                exit 3
+                """);
+
+        Exchange started = start("supervise:early?action=start&" + READY_CHECK, script);
+
+        ChildStartException failure = assertInstanceOf(ChildStartException.class, started.getException());
+        assertTrue(failure.getMessage().contains("fatal: auth **** refused"), failure.getMessage());
+        assertFalse(failure.getMessage().contains("child-s3cret-Xy"), failure.getMessage());
+        assertLine(childEvents("early"), "connecting with password ****", "stdout");
+        assertLine(childEvents("early"), "fatal: auth **** refused", "stderr");
+        assertTrue(childEvents("early").stream().noneMatch(e -> e.getFormattedMessage().contains("child-s3cret-Xy")));
+    }
+
+    @Test
     void readinessTimeoutStopsChild() throws Exception {
         Path script = script("slow", "trap 'exit 0' INT\necho waiting\n" + loopForever());
 

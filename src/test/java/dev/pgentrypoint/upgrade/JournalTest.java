@@ -53,4 +53,15 @@ class JournalTest {
         assertEquals(7, Phase.DONE.code());
         assertEquals(1, Phase.PLANNED.code());
     }
+
+    /** The metric's numbers are public: a phase added or moved must not renumber the others. */
+    @Test
+    void phaseCodesAreFrozen() {
+        java.util.Map<String, Integer> codes = new java.util.LinkedHashMap<>();
+        for (Phase p : Phase.values()) {
+            codes.put(p.name(), p.code());
+        }
+        assertEquals(java.util.Map.of("PLANNED", 1, "INITDB", 2, "CHECKED", 3, "UPGRADING", 4, "UPGRADED", 5,
+                "SWAPPED", 6, "DONE", 7), codes);
+    }
 }
