@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * initdb when empty, then exec postgres), the floor. Per run and image, interleaved: first init to
  * first password login, idle container memory after 30 s (podman stats), the JVM's RSS, anonymous
  * memory and Pss, the container's CPU over an idle minute with the image's HEALTHCHECK run at its
- * interval, restart to login, and stop. Every engine command of a run holds /tmp/podman.lock (the
+ * interval, the same idle time without it, the engine's cost of one exec, restart to login, and stop. Every engine command of a run holds /tmp/podman.lock (the
  * engine is shared); the images are built under it too.
  * {@code mvn -Pbenchmark verify -Dbench.mode=container [-Dbench.runs=5] [-Dbench.build=false]}.
  */
@@ -32,6 +32,10 @@ final class ContainerBenchmark {
     static final String REFERENCE = System.getProperty("bench.reference", "localhost/pg-entrypoint-reference:bench");
     static final String BASE = System.getProperty("bench.base", "localhost/pg-entrypoint-base:bookworm-slim");
     static final int IDLE = Integer.getInteger("bench.container.idle", 60);
+    /** Seconds of the idle window without HEALTHCHECK runs. */
+    static final int QUIET = Integer.getInteger("bench.container.quiet", 30);
+    /** How many {@code exec true} measure the engine's cost of one exec. */
+    static final int EXECS = 5;
     static final int SETTLE = 30;
     static final String PASSWORD = "bench-pw";
     /** Our image with a backup schedule: pgBackRest archiving to a repository in the container. */
@@ -53,8 +57,16 @@ final class ContainerBenchmark {
     private record Variant(String name, String image, List<String> options) {
     }
 
+    /**
+     * {@code cpu}: an idle minute with the HEALTHCHECK at its interval; {@code quietCpu}: the same without it;
+     * {@code execCpu}: the container's CPU for one {@code exec true}, what the engine charges for any exec.
+     */
     private record Sample(double init, double memory, double rss, double anonymous, double pss, double cpu,
-            double healthchecks, double restart, double stop) {
+            double healthchecks, double quietCpu, double execCpu, double restart, double stop) {
+        /** The container's CPU of one HEALTHCHECK run: the idle minute's excess over the quiet one, per run. */
+        double probeCpu() {
+            return healthchecks == 0 ? 0 : Math.max(0, cpu - quietCpu) / healthchecks;
+        }
     }
 
     void run() throws Exception {
@@ -144,6 +156,17 @@ final class ContainerBenchmark {
                 Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
             }
             double cpu = (Long.parseLong(Files.readString(cpuacct).trim()) - before) / 1e6 * 60e9 / (System.nanoTime() - start);
+            // the same idle time without the HEALTHCHECK: what the container costs by itself
+            before = Long.parseLong(Files.readString(cpuacct).trim());
+            start = System.nanoTime();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(QUIET));
+            double quietCpu = (Long.parseLong(Files.readString(cpuacct).trim()) - before) / 1e6 * 60e9 / (System.nanoTime() - start);
+            // what the engine charges the container for an exec of anything (runc joins its cgroup)
+            before = Long.parseLong(Files.readString(cpuacct).trim());
+            for (int k = 0; k < EXECS; k++) {
+                engine(List.of("exec", name, "true"), work, 30);
+            }
+            double execCpu = (Long.parseLong(Files.readString(cpuacct).trim()) - before) / 1e6 / EXECS;
             t0 = System.nanoTime();
             engine(List.of("restart", "-t", "50", name), work, 120);
             awaitLogin(hostPort(name));
@@ -151,7 +174,8 @@ final class ContainerBenchmark {
             t0 = System.nanoTime();
             engine(List.of("stop", "-t", "50", name), work, 120);
             double stop = Benchmark.seconds(t0);
-            return new Sample(init, memory, jvm.rss(), jvm.anonymous(), jvm.pss(), cpu, checks, restart, stop);
+            return new Sample(init, memory, jvm.rss(), jvm.anonymous(), jvm.pss(), cpu, checks, quietCpu, execCpu, restart,
+                    stop);
         } finally {
             engineQuietly(List.of("rm", "-f", "-v", name));
             engineQuietly(List.of("volume", "rm", "-f", volume));
@@ -263,6 +287,12 @@ final class ContainerBenchmark {
         line(samples, "JVM Pss", "MB", Sample::pss, "", "≤ 45 MB", med(samples.get("pg-entrypoint"), Sample::pss) <= 45);
         line(samples, "idle CPU per minute, container, HEALTHCHECK every " + interval + " s", "ms", Sample::cpu,
                 ratio(samples, Sample::cpu), "≤ 2×", med(samples.get("pg-entrypoint"), Sample::cpu) <= 2 * med(ref, Sample::cpu));
+        line(samples, "idle CPU per minute, container, no HEALTHCHECK run", "ms", Sample::quietCpu,
+                ratio(samples, Sample::quietCpu), "", true);
+        line(samples, "one `exec true` into the container (the engine's cost of any exec)", "ms", Sample::execCpu, "", "",
+                true);
+        line(samples, "one HEALTHCHECK run (exec and probe; the excess of the idle minute per run)", "ms",
+                Sample::probeCpu, "", "", true);
         double schedule = med(samples.get("pg-entrypoint with a backup schedule"), Sample::pss)
                 - med(samples.get("pg-entrypoint"), Sample::pss);
         System.out.printf(Locale.ROOT, "%nbackup schedule: JVM Pss %+.1f MB (target ≤ +3 MB: %s)%n", schedule,
