@@ -5,13 +5,11 @@ import dev.pgentrypoint.json.Mappers;
 import dev.pgentrypoint.lifecycle.EntrypointException;
 import dev.pgentrypoint.lifecycle.ExitCode;
 import dev.pgentrypoint.lifecycle.Lifecycle;
+import dev.pgentrypoint.os.AtomicFiles;
 import dev.pgentrypoint.state.State;
 import dev.pgentrypoint.state.StateMachine;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -338,9 +336,7 @@ public final class BackupStatus {
         record.putAll(watch.facts());
         Path file = backup.statusFile();
         try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, Mappers.json().writeValueAsString(record) + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(file, Mappers.json().writeValueAsString(record) + "\n");
         } catch (IOException e) {
             LOG.warn("cannot write the backup status {}: {}", file, e.getMessage());
         }

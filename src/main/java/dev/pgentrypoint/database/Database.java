@@ -3,6 +3,7 @@ package dev.pgentrypoint.database;
 import dev.pgentrypoint.lifecycle.EntrypointException;
 import dev.pgentrypoint.lifecycle.ExitCode;
 import dev.pgentrypoint.logging.Audit;
+import dev.pgentrypoint.os.PostmasterPid;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
@@ -51,7 +52,7 @@ public final class Database {
             settings.checkSecret(name, report);
         }
         data.livePostmaster().ifPresent(pid -> report.invalid("PGDATA", data.path() + " is in use by a running "
-                + "postmaster, pid " + pid + " (" + data.path().resolve("postmaster.pid") + "), which this entrypoint did "
+                + "postmaster, pid " + pid + " (" + PostmasterPid.in(data.path()) + "), which this entrypoint did "
                 + "not start: nothing was changed. Stop that server first (for example kill -INT " + pid + ")"));
         DataDirectory.Status status = data.status();
         switch (status) {

@@ -1,13 +1,11 @@
 package dev.pgentrypoint.health;
 
+import dev.pgentrypoint.os.PostmasterPid;
 import dev.pgentrypoint.patroni.PatroniHealth;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.state.State;
 import dev.pgentrypoint.state.StateMachine;
 import dev.pgentrypoint.state.StateRecord;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -82,14 +80,18 @@ public final class HealthCheckCli {
             return OptionalLong.empty();
         }
         try {
-            long pid = Long.parseLong(Files.readAllLines(pgdata.resolve("postmaster.pid"), StandardCharsets.UTF_8).get(0).trim());
+            OptionalLong named = PostmasterPid.pidOf(pgdata);
+            if (named.isEmpty()) {
+                return OptionalLong.empty();
+            }
+            long pid = named.getAsLong();
             boolean ours = patroni
                     ? ProcessHandle.of(record.get().pid()).map(entrypoint -> entrypoint.children().anyMatch(
                             c -> c.info().commandLine().orElse("").contains("patroni"))).orElse(false)
                     : ProcessHandle.of(pid).flatMap(ProcessHandle::parent)
                             .map(parent -> parent.pid() == record.get().pid()).orElse(false);
             return ours ? OptionalLong.of(pid) : OptionalLong.empty();
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return OptionalLong.empty();
         }
     }

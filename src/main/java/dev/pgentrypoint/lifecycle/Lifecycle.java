@@ -1,5 +1,6 @@
 package dev.pgentrypoint.lifecycle;
 
+import dev.pgentrypoint.os.Signals;
 import dev.pgentrypoint.settings.ValidationException;
 import dev.pgentrypoint.state.State;
 import dev.pgentrypoint.state.StateMachine;

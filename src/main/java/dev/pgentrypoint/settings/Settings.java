@@ -294,8 +294,12 @@ public final class Settings {
         return env.keySet().stream().filter(Settings::isSecretVariable).sorted().toList();
     }
 
-    static boolean isTrue(String value) {
-        return switch (value.toLowerCase(Locale.ROOT)) {
+    /**
+     * How every boolean variable reads: 1, true, yes or on (any case, surrounding blanks ignored) is true;
+     * anything else, and unset (null), is false.
+     */
+    public static boolean isTrue(String value) {
+        return value != null && switch (value.strip().toLowerCase(Locale.ROOT)) {
             case "1", "true", "yes", "on" -> true;
             default -> false;
         };

@@ -4,6 +4,7 @@ import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.lifecycle.EntrypointException;
 import dev.pgentrypoint.lifecycle.ExitCode;
 import dev.pgentrypoint.logging.Audit;
+import dev.pgentrypoint.os.Trees;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
@@ -471,7 +472,7 @@ public final class Upgrade {
             journal = j;
             String old = j.aside().toString();
             if (!keepOld() && Files.isDirectory(j.aside())) {
-                ClusterFiles.deleteTree(j.aside());
+                Trees.delete(j.aside());
                 old = "removed (POSTGRES_UPGRADE_KEEP_OLD=false)";
             }
             LOG.info("upgrade done: PostgreSQL {} -> {} in {} mode; old cluster: {}; logs: {}", j.oldVersion(),

@@ -215,7 +215,7 @@ class ConfigurationTest {
         assertTrue(read(Configuration.OWNED + ".previous").contains("work_mem = 8MB"));
         assertEquals(withInclude(conf), read("postgresql.conf"));
         try (Stream<Path> left = Files.list(pgdata)) {
-            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".pg-entrypoint.tmp")));
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")));
         }
     }
 
