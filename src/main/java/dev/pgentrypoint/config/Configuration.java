@@ -3,6 +3,7 @@ package dev.pgentrypoint.config;
 import dev.pgentrypoint.lifecycle.EntrypointException;
 import dev.pgentrypoint.lifecycle.ExitCode;
 import dev.pgentrypoint.logging.Audit;
+import dev.pgentrypoint.os.Trees;
 import dev.pgentrypoint.security.Privileges;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
@@ -583,11 +584,7 @@ public final class Configuration {
         if (staging == null) {
             return;
         }
-        try (Stream<Path> files = Files.walk(staging)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        Trees.delete(staging);
         staging = null;
     }
 
