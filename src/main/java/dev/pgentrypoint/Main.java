@@ -142,7 +142,7 @@ public final class Main {
         main.addInitialProperty("entrypoint.routes.dir", settings.routesDir().toString());
         main.addInitialProperty("entrypoint.pgdata", settings.pgdata());
         main.addInitialProperty("entrypoint.pg.bindir", binaries.map(b -> b.binDir().toString()).orElse("/nonexistent"));
-        main.addInitialProperty("entrypoint.startup.mode", settings.startupMode());
+        main.addInitialProperty("entrypoint.startup.mode", settings.startupModeValue());
         main.addInitialProperty("entrypoint.shutdown.timeout", String.valueOf(settings.shutdownTimeout()));
         main.addInitialProperty("entrypoint.start.timeout", String.valueOf(settings.startTimeout()));
         main.addInitialProperty("entrypoint.dry.run", String.valueOf(settings.dryRun()));

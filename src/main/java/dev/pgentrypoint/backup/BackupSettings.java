@@ -2,6 +2,7 @@ package dev.pgentrypoint.backup;
 
 import dev.pgentrypoint.os.Executables;
 import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.StartupMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
@@ -99,7 +100,7 @@ public final class BackupSettings {
 
     /** Whether backups run in this start: enabled, and a server is started (not sleep mode). */
     public boolean runtime() {
-        return enabled() && !"sleep".equals(settings.startupMode());
+        return enabled() && settings.startupMode() != StartupMode.SLEEP;
     }
 
     Optional<String> targetTimeRaw() {

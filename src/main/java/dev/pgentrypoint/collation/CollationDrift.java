@@ -6,6 +6,7 @@ import dev.pgentrypoint.lifecycle.ExitCode;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.settings.ValidationReport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,7 +60,7 @@ public final class CollationDrift {
     }
 
     private boolean applies() {
-        return Boolean.TRUE.equals(existedAtStart) && !"patroni".equals(settings.startupMode())
+        return Boolean.TRUE.equals(existedAtStart) && settings.startupMode() != StartupMode.PATRONI
                 && binaries.flatMap(PgBinaries::majorVersion).map(m -> m >= 15).orElse(false);
     }
 

@@ -7,6 +7,7 @@ import dev.pgentrypoint.os.Trees;
 import dev.pgentrypoint.security.Privileges;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -178,7 +179,7 @@ public final class Configuration {
     }
 
     private boolean directMode() {
-        return "direct".equals(settings.startupMode());
+        return settings.startupMode() == StartupMode.DIRECT;
     }
 
     /** What this start would write, from PGDATA and CONFIG_DIR as they are now. */

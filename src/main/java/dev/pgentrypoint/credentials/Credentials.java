@@ -5,6 +5,7 @@ import dev.pgentrypoint.logging.Audit;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -60,7 +61,7 @@ public final class Credentials {
 
     /** Whether the cluster existed before this start, so its credentials may differ from the environment. */
     private boolean existing() {
-        return Boolean.TRUE.equals(existedAtStart) && !"patroni".equals(settings.startupMode());
+        return Boolean.TRUE.equals(existedAtStart) && settings.startupMode() != StartupMode.PATRONI;
     }
 
     /** Init phase: POSTGRES_PASSWORD_SYNC=true on an existing cluster: check and set through a socket-only server. */

@@ -8,6 +8,7 @@ import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ShellWords;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +77,7 @@ public final class Database {
             default -> {
                 // in Patroni mode Patroni runs initdb; the patroni module checks its credentials and options.
                 // A restore (module 04-backup) brings its own users and needs none of initdb's settings.
-                if (!List.of("sleep", "patroni").contains(settings.startupMode()) && !settings.flag("PGBACKREST_RESTORE")) {
+                if (settings.startupMode() == StartupMode.DIRECT && !settings.flag("PGBACKREST_RESTORE")) {
                     validateFirstInit(report);
                 }
             }
@@ -85,7 +86,7 @@ public final class Database {
 
     /** An unfinished initialization stops every mode but sleep, which is there to inspect and recover. */
     private void incomplete(ValidationReport report, String message) {
-        if ("sleep".equals(settings.startupMode())) {
+        if (settings.startupMode() == StartupMode.SLEEP) {
             report.warn(message);
         } else {
             report.initIncomplete("PGDATA", message);
@@ -219,7 +220,7 @@ public final class Database {
 
     /** An interrupted first initialization by initdb, in the mode that runs initdb itself: set aside and redone. */
     boolean redoable() {
-        return "direct".equals(settings.startupMode()) && !settings.flag("PGBACKREST_RESTORE")
+        return settings.startupMode() == StartupMode.DIRECT && !settings.flag("PGBACKREST_RESTORE")
                 && data.status() == DataDirectory.Status.INCOMPLETE && data.interruptedInitdb();
     }
 

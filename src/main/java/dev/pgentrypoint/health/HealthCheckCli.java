@@ -3,6 +3,7 @@ package dev.pgentrypoint.health;
 import dev.pgentrypoint.os.PostmasterPid;
 import dev.pgentrypoint.patroni.PatroniHealth;
 import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.state.State;
 import dev.pgentrypoint.state.StateMachine;
 import dev.pgentrypoint.state.StateRecord;
@@ -55,7 +56,7 @@ public final class HealthCheckCli {
         }
         Settings settings = new Settings(System.getenv(), List.of(), Path.of("."));
         Optional<StateRecord> record = StateMachine.read(settings.stateFile());
-        boolean patroni = "patroni".equals(settings.startupMode());
+        boolean patroni = settings.startupMode() == StartupMode.PATRONI;
         HealthChecks checks = HealthChecks.of(settings, () -> record.map(StateRecord::state).orElse(null),
                 () -> ourPostmaster(settings.pgdataPath(), record, patroni),
                 () -> patroni ? PatroniHealth.fromStateFile(settings.stateFile(), Clock.systemUTC()) : Optional.empty());

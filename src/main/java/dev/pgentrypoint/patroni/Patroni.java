@@ -10,6 +10,7 @@ import dev.pgentrypoint.os.Signals;
 import dev.pgentrypoint.os.Trees;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.net.URI;
@@ -69,7 +70,7 @@ public final class Patroni {
     }
 
     public boolean enabled() {
-        return "patroni".equals(settings.startupMode());
+        return settings.startupMode() == StartupMode.PATRONI;
     }
 
     public void validate(ValidationReport report) {

@@ -9,6 +9,7 @@ import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ShellWords;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.settings.ValidationReport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -107,12 +108,12 @@ public final class Upgrade {
 
     /** Whether an upgrade stopped earlier (a journal next to PGDATA). */
     public boolean pending() {
-        return !"sleep".equals(settings.startupMode()) && Files.exists(data.upgradeJournal());
+        return settings.startupMode() != StartupMode.SLEEP && Files.exists(data.upgradeJournal());
     }
 
     /** Whether PGDATA holds an older major than the binaries and the upgrade was requested. */
     public boolean needed() {
-        return requested() && !"sleep".equals(settings.startupMode()) && !pending() && olderOnDisk().isPresent();
+        return requested() && settings.startupMode() != StartupMode.SLEEP && !pending() && olderOnDisk().isPresent();
     }
 
     /** The version in PG_VERSION when it is an older major than the binaries'. */
@@ -169,7 +170,7 @@ public final class Upgrade {
             return;
         }
         String oldVersion = olderOnDisk().orElseThrow();
-        if ("patroni".equals(settings.startupMode())) {
+        if (settings.startupMode() == StartupMode.PATRONI) {
             report.invalid("POSTGRES_UPGRADE", "an upgrade on start is not supported with STARTUP_MODE=patroni: upgrade "
                     + "the cluster with Patroni's own procedure, or unset POSTGRES_UPGRADE");
             return;
