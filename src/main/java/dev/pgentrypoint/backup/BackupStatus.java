@@ -1,13 +1,16 @@
 package dev.pgentrypoint.backup;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
 import dev.pgentrypoint.json.Mappers;
-import dev.pgentrypoint.lifecycle.EntrypointException;
-import dev.pgentrypoint.lifecycle.ExitCode;
 import dev.pgentrypoint.lifecycle.Lifecycle;
 import dev.pgentrypoint.os.AtomicFiles;
 import dev.pgentrypoint.state.State;
 import dev.pgentrypoint.state.StateMachine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,9 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,8 +1,8 @@
 package dev.pgentrypoint.collation;
 
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
 import dev.pgentrypoint.database.Database;
-import dev.pgentrypoint.lifecycle.EntrypointException;
-import dev.pgentrypoint.lifecycle.ExitCode;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;

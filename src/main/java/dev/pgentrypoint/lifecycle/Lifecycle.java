@@ -1,7 +1,9 @@
 package dev.pgentrypoint.lifecycle;
 
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
+import dev.pgentrypoint.core.ValidationException;
 import dev.pgentrypoint.os.Signals;
-import dev.pgentrypoint.settings.ValidationException;
 import dev.pgentrypoint.state.State;
 import dev.pgentrypoint.state.StateMachine;
 import dev.pgentrypoint.supervise.StartGuard;

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
+import dev.pgentrypoint.core.ValidationException;
 import dev.pgentrypoint.json.TestJson;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.SettingsValidator;
-import dev.pgentrypoint.settings.ValidationException;
 import dev.pgentrypoint.settings.ValidationReport;
 import dev.pgentrypoint.state.InstanceLock;
 import dev.pgentrypoint.state.LockHeldException;

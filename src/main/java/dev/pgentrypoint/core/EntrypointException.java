@@ -1,4 +1,4 @@
-package dev.pgentrypoint.lifecycle;
+package dev.pgentrypoint.core;
 
 /** A failure of one step, carrying the step, the reason and the exit code it leads to. */
 public class EntrypointException extends RuntimeException {
