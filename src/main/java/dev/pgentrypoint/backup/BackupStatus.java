@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.pgentrypoint.core.EntrypointException;
 import dev.pgentrypoint.core.ExitCode;
 import dev.pgentrypoint.json.Mappers;
-import dev.pgentrypoint.lifecycle.Lifecycle;
+import dev.pgentrypoint.lifecycle.Failures;
 import dev.pgentrypoint.os.AtomicFiles;
 import dev.pgentrypoint.state.State;
 import dev.pgentrypoint.state.StateMachine;
@@ -283,7 +283,7 @@ public final class BackupStatus {
         if (e == null) {
             return "unknown";
         }
-        String text = Lifecycle.reason(e).strip().replaceAll("\\s*\n\\s*", "; ");
+        String text = Failures.reason(e).strip().replaceAll("\\s*\n\\s*", "; ");
         return text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text;
     }
 
