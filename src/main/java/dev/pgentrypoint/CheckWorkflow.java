@@ -1,6 +1,6 @@
 package dev.pgentrypoint;
 
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.ExitCode;
 import dev.pgentrypoint.workflow.WorkflowChecker;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,9 +1,10 @@
 package dev.pgentrypoint.backup;
 
-import dev.pgentrypoint.lifecycle.EntrypointException;
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
 import dev.pgentrypoint.logging.Audit;
 import dev.pgentrypoint.logging.Masking;
+import dev.pgentrypoint.os.AtomicFiles;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.security.Privileges;
 import dev.pgentrypoint.settings.PgBinaries;
@@ -11,10 +12,8 @@ import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ShellWords;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -134,11 +133,7 @@ public final class Backup {
         String text = config.render(HEADER);
         Path target = backup.configFile();
         Files.createDirectories(target.getParent());
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(target, text, PosixFilePermissions.fromString("rw-------"));
         Audit.event("pgbackrest-config", Map.of("path", target.toString(), "stanza", backup.stanza()));
     }
 

@@ -1,8 +1,9 @@
 package dev.pgentrypoint.backup;
 
+import dev.pgentrypoint.os.Executables;
 import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.StartupMode;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -100,7 +101,7 @@ public final class BackupSettings {
 
     /** Whether backups run in this start: enabled, and a server is started (not sleep mode). */
     public boolean runtime() {
-        return enabled() && !"sleep".equals(settings.startupMode());
+        return enabled() && settings.startupMode() != StartupMode.SLEEP;
     }
 
     Optional<String> targetTimeRaw() {
@@ -324,13 +325,8 @@ public final class BackupSettings {
 
     /** The pgbackrest executable on PATH. */
     Optional<Path> executable() {
-        for (String dir : settings.raw("PATH").orElse("/usr/local/bin:/usr/bin:/bin").split(":")) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "pgbackrest");
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toAbsolutePath());
-            }
-        }
-        return Optional.empty();
+        return Executables.onPath("pgbackrest", settings.raw("PATH").orElse("/usr/local/bin:/usr/bin:/bin"))
+                .map(Path::toAbsolutePath);
     }
 
     /**

@@ -1,17 +1,18 @@
 package dev.pgentrypoint.backup;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
 import dev.pgentrypoint.json.Mappers;
-import dev.pgentrypoint.lifecycle.EntrypointException;
-import dev.pgentrypoint.lifecycle.ExitCode;
-import dev.pgentrypoint.lifecycle.Lifecycle;
+import dev.pgentrypoint.lifecycle.Failures;
+import dev.pgentrypoint.os.AtomicFiles;
 import dev.pgentrypoint.state.State;
 import dev.pgentrypoint.state.StateMachine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,9 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -285,7 +283,7 @@ public final class BackupStatus {
         if (e == null) {
             return "unknown";
         }
-        String text = Lifecycle.reason(e).strip().replaceAll("\\s*\n\\s*", "; ");
+        String text = Failures.reason(e).strip().replaceAll("\\s*\n\\s*", "; ");
         return text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text;
     }
 
@@ -338,9 +336,7 @@ public final class BackupStatus {
         record.putAll(watch.facts());
         Path file = backup.statusFile();
         try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, Mappers.json().writeValueAsString(record) + "\n", StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(file, Mappers.json().writeValueAsString(record) + "\n");
         } catch (IOException e) {
             LOG.warn("cannot write the backup status {}: {}", file, e.getMessage());
         }

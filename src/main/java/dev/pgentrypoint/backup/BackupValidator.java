@@ -3,6 +3,7 @@ package dev.pgentrypoint.backup;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.security.Privileges;
 import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.nio.file.Path;
 import java.util.List;
@@ -176,7 +177,7 @@ final class BackupValidator {
                         + "BACKUP_RESTORE_TARGET_TIME too, or unset it");
             }
         });
-        if ("patroni".equals(settings.startupMode())) {
+        if (settings.startupMode() == StartupMode.PATRONI) {
             report.invalid("BACKUP_RESTORE", "is not supported with STARTUP_MODE=patroni, where Patroni creates "
                     + "the cluster and its replicas: unset BACKUP_RESTORE");
         }

@@ -1,7 +1,7 @@
 package dev.pgentrypoint.backup;
 
-import dev.pgentrypoint.lifecycle.EntrypointException;
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
 import dev.pgentrypoint.logging.Audit;
 import dev.pgentrypoint.logging.Masking;
 import dev.pgentrypoint.pgdata.DataDirectory;

@@ -1,11 +1,12 @@
 package dev.pgentrypoint.collation;
 
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
 import dev.pgentrypoint.database.Database;
-import dev.pgentrypoint.lifecycle.EntrypointException;
-import dev.pgentrypoint.lifecycle.ExitCode;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.settings.ValidationReport;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -79,7 +80,7 @@ public final class CollationDrift {
     }
 
     private boolean applies() {
-        return Boolean.TRUE.equals(existedAtStart) && !"patroni".equals(settings.startupMode())
+        return Boolean.TRUE.equals(existedAtStart) && settings.startupMode() != StartupMode.PATRONI
                 && major() >= OLDEST;
     }
 

@@ -2,6 +2,7 @@ package dev.pgentrypoint.config;
 
 import dev.pgentrypoint.logging.Audit;
 import dev.pgentrypoint.logging.Masking;
+import dev.pgentrypoint.os.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,11 +63,7 @@ final class ConfigChange {
             Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
             backup = Optional.of(copy);
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".pg-entrypoint.tmp");
-        Files.deleteIfExists(tmp);
-        Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(tmp, mode);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(file, content, mode);
         log(file, LineDiff.of(before, content), backup, reason);
         return backup;
     }

@@ -1,5 +1,6 @@
 package dev.pgentrypoint.config;
 
+import dev.pgentrypoint.os.Trees;
 import dev.pgentrypoint.config.ConfigRenderer.Change;
 import dev.pgentrypoint.config.ConfigRenderer.Rendering;
 import dev.pgentrypoint.config.ConfigRenderer.Section;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -159,11 +159,7 @@ final class ConfigCheck {
         if (staging == null) {
             return;
         }
-        try (Stream<Path> files = Files.walk(staging)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        Trees.delete(staging);
         staging = null;
     }
 }

@@ -1,5 +1,6 @@
 package dev.pgentrypoint.config;
 
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.settings.Settings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -64,7 +65,7 @@ final class ConfigRenderer {
     }
 
     private boolean directMode() {
-        return "direct".equals(settings.startupMode());
+        return settings.startupMode() == StartupMode.DIRECT;
     }
 
     /**

@@ -1,12 +1,14 @@
 package dev.pgentrypoint.config;
 
 import dev.pgentrypoint.config.ConfigRenderer.Rendering;
-import dev.pgentrypoint.lifecycle.EntrypointException;
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
 import dev.pgentrypoint.logging.Audit;
+import dev.pgentrypoint.os.Trees;
 import dev.pgentrypoint.security.Privileges;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

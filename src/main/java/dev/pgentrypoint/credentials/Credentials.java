@@ -4,6 +4,7 @@ import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.logging.Audit;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -56,7 +57,7 @@ public final class Credentials {
 
     /** Whether the cluster existed before this start, so its credentials may differ from the environment. */
     private boolean existing() {
-        return Boolean.TRUE.equals(existedAtStart) && !"patroni".equals(settings.startupMode());
+        return Boolean.TRUE.equals(existedAtStart) && settings.startupMode() != StartupMode.PATRONI;
     }
 
     /** Init phase: POSTGRES_PASSWORD_SYNC=true on an existing cluster: check and set through a socket-only server. */

@@ -1,12 +1,14 @@
 package dev.pgentrypoint.database;
 
-import dev.pgentrypoint.lifecycle.EntrypointException;
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
 import dev.pgentrypoint.logging.Audit;
+import dev.pgentrypoint.os.PostmasterPid;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ShellWords;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +53,7 @@ public final class Database {
             settings.checkSecret(name, report);
         }
         data.livePostmaster().ifPresent(pid -> report.invalid("PGDATA", data.path() + " is in use by a running "
-                + "postmaster, pid " + pid + " (" + data.path().resolve("postmaster.pid") + "), which this entrypoint did "
+                + "postmaster, pid " + pid + " (" + PostmasterPid.in(data.path()) + "), which this entrypoint did "
                 + "not start: nothing was changed. Stop that server first (for example kill -INT " + pid + ")"));
         DataDirectory.Status status = data.status();
         switch (status) {
@@ -75,7 +77,7 @@ public final class Database {
             default -> {
                 // in Patroni mode Patroni runs initdb; the patroni module checks its credentials and options.
                 // A restore (module 04-backup) brings its own users and needs none of initdb's settings.
-                if (!List.of("sleep", "patroni").contains(settings.startupMode()) && !settings.flag("BACKUP_RESTORE")) {
+                if (settings.startupMode() == StartupMode.DIRECT && !settings.flag("BACKUP_RESTORE")) {
                     validateFirstInit(report);
                 }
             }
@@ -84,7 +86,7 @@ public final class Database {
 
     /** An unfinished initialization stops every mode but sleep, which is there to inspect and recover. */
     private void incomplete(ValidationReport report, String message) {
-        if ("sleep".equals(settings.startupMode())) {
+        if (settings.startupMode() == StartupMode.SLEEP) {
             report.warn(message);
         } else {
             report.initIncomplete("PGDATA", message);
@@ -218,7 +220,7 @@ public final class Database {
 
     /** An interrupted first initialization by initdb, in the mode that runs initdb itself: set aside and redone. */
     boolean redoable() {
-        return "direct".equals(settings.startupMode()) && !settings.flag("BACKUP_RESTORE")
+        return settings.startupMode() == StartupMode.DIRECT && !settings.flag("BACKUP_RESTORE")
                 && data.status() == DataDirectory.Status.INCOMPLETE && data.interruptedInitdb();
     }
 

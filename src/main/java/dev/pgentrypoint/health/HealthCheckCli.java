@@ -1,13 +1,12 @@
 package dev.pgentrypoint.health;
 
+import dev.pgentrypoint.os.PostmasterPid;
 import dev.pgentrypoint.patroni.PatroniHealth;
 import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.state.State;
 import dev.pgentrypoint.state.StateMachine;
 import dev.pgentrypoint.state.StateRecord;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -57,7 +56,7 @@ public final class HealthCheckCli {
         }
         Settings settings = new Settings(System.getenv(), List.of(), Path.of("."));
         Optional<StateRecord> record = StateMachine.read(settings.stateFile());
-        boolean patroni = "patroni".equals(settings.startupMode());
+        boolean patroni = settings.startupMode() == StartupMode.PATRONI;
         HealthChecks checks = HealthChecks.of(settings, () -> record.map(StateRecord::state).orElse(null),
                 () -> ourPostmaster(settings.pgdataPath(), record, patroni),
                 () -> patroni ? PatroniHealth.fromStateFile(settings.stateFile(), Clock.systemUTC()) : Optional.empty());
@@ -82,14 +81,18 @@ public final class HealthCheckCli {
             return OptionalLong.empty();
         }
         try {
-            long pid = Long.parseLong(Files.readAllLines(pgdata.resolve("postmaster.pid"), StandardCharsets.UTF_8).get(0).trim());
+            OptionalLong named = PostmasterPid.pidOf(pgdata);
+            if (named.isEmpty()) {
+                return OptionalLong.empty();
+            }
+            long pid = named.getAsLong();
             boolean ours = patroni
                     ? ProcessHandle.of(record.get().pid()).map(entrypoint -> entrypoint.children().anyMatch(
                             c -> c.info().commandLine().orElse("").contains("patroni"))).orElse(false)
                     : ProcessHandle.of(pid).flatMap(ProcessHandle::parent)
                             .map(parent -> parent.pid() == record.get().pid()).orElse(false);
             return ours ? OptionalLong.of(pid) : OptionalLong.empty();
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return OptionalLong.empty();
         }
     }

@@ -1,6 +1,7 @@
 package dev.pgentrypoint.health;
 
 import dev.pgentrypoint.patroni.PatroniHealth;
+import dev.pgentrypoint.settings.StartupMode;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -9,10 +10,10 @@ import java.util.function.Supplier;
  * Up with nothing to check in the other modes.
  */
 final class PatroniCheck extends BaseCheck {
-    private final String mode;
+    private final StartupMode mode;
     private final Supplier<Optional<PatroniHealth>> member;
 
-    PatroniCheck(String mode, Supplier<Optional<PatroniHealth>> member) {
+    PatroniCheck(StartupMode mode, Supplier<Optional<PatroniHealth>> member) {
         super("patroni", false, true);
         this.mode = mode;
         this.member = member;
@@ -20,7 +21,7 @@ final class PatroniCheck extends BaseCheck {
 
     @Override
     public CheckResult check() {
-        if (!"patroni".equals(mode)) {
+        if (mode != StartupMode.PATRONI) {
             return CheckResult.up(name(), "not in Patroni mode (STARTUP_MODE=" + mode + ")");
         }
         Optional<PatroniHealth> health = member.get();

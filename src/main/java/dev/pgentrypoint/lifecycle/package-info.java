@@ -1,2 +1,2 @@
-/** The entrypoint's life: exit codes, signals, shutdown coordination and the final exit. */
+/** The entrypoint's life: signals, stop coordination, failures, the exit code and the final exit (exit codes themselves are in core). */
 package dev.pgentrypoint.lifecycle;

@@ -8,10 +8,10 @@ import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import dev.pgentrypoint.settings.Settings;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 
@@ -27,8 +27,6 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     /** Logs full command lines, secrets included, at ERROR on non-zero exits: always silenced. */
     static final String CAMEL_EXEC = "org.apache.camel.component.exec";
 
-    private static final Set<String> TRUE = Set.of("1", "true", "yes", "on");
-
     /** Environment lookup; tests replace it. */
     static Function<String, String> env = System::getenv;
 
@@ -37,7 +35,7 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         String format = env.apply("LOG_FORMAT");
         String normalized = format == null ? "" : format.trim().toLowerCase(Locale.ROOT);
         boolean json = normalized.equals("json");
-        boolean debug = isTrue(env.apply("DEBUG"));
+        boolean debug = Settings.isTrue(env.apply("DEBUG"));
 
         LayoutBase<ILoggingEvent> layout = json ? new JsonLayout(debug) : new TextLayout(debug);
         layout.setContext(context);
@@ -64,9 +62,5 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
         context.getLogger(CAMEL_EXEC).setLevel(Level.OFF);
 
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
-    }
-
-    private static boolean isTrue(String value) {
-        return value != null && TRUE.contains(value.trim().toLowerCase(Locale.ROOT));
     }
 }

@@ -1,7 +1,7 @@
 package dev.pgentrypoint.patroni;
 
-import dev.pgentrypoint.lifecycle.EntrypointException;
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -5,8 +5,13 @@ import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.database.InitScripts;
 import dev.pgentrypoint.logging.Audit;
 import dev.pgentrypoint.logging.Masking;
+import dev.pgentrypoint.os.Executables;
+import dev.pgentrypoint.os.PostmasterPid;
+import dev.pgentrypoint.os.Signals;
+import dev.pgentrypoint.os.Trees;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.net.URI;
@@ -18,8 +23,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +31,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,17 +66,12 @@ public final class Patroni {
         this.database = database;
         this.scripts = scripts;
         this.config = new PatroniConfig(settings, configuration, binaries);
-        this.executable = onPath("patroni", settings.raw("PATH").orElse(""));
+        this.executable = Executables.onPath("patroni", settings.raw("PATH").orElse(""));
         this.clock = clock;
     }
 
-    static Optional<Path> onPath(String name, String path) {
-        return Arrays.stream(path.split(":")).filter(d -> !d.isEmpty()).map(d -> Path.of(d, name))
-                .filter(Files::isExecutable).findFirst();
-    }
-
     public boolean enabled() {
-        return "patroni".equals(settings.startupMode());
+        return settings.startupMode() == StartupMode.PATRONI;
     }
 
     public void validate(ValidationReport report) {
@@ -230,17 +227,17 @@ public final class Patroni {
 
     private Optional<ProcessHandle> postmaster() {
         try {
-            String first = Files.readAllLines(Path.of(settings.pgdata(), "postmaster.pid")).get(0).strip();
-            return ProcessHandle.of(Long.parseLong(first)).filter(ProcessHandle::isAlive)
+            OptionalLong pid = PostmasterPid.pidOf(Path.of(settings.pgdata()));
+            return pid.isEmpty() ? Optional.empty() : ProcessHandle.of(pid.getAsLong()).filter(ProcessHandle::isAlive)
                     .filter(h -> h.info().command().map(c -> c.endsWith("/postgres")).orElse(false));
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return Optional.empty();
         }
     }
 
     private static void signal(long pid, String signal) throws InterruptedException {
         try {
-            new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start().waitFor();
+            Signals.kill(pid, signal);
         } catch (IOException e) {
             LOG.warn("cannot run kill -{} {}: {}", signal, pid, e.getMessage());
         }
@@ -253,15 +250,7 @@ public final class Patroni {
     }
 
     private void removeConfigDir() throws IOException {
-        Path dir = configDir();
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        Trees.delete(configDir());
     }
 
     /** DRY_RUN: the Patroni part of the plan. */

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -127,7 +126,7 @@ final class PatroniConfig {
         dcs.put("loop_wait", intSetting("PATRONI_LOOP_WAIT", 10));
         dcs.put("retry_timeout", intSetting("PATRONI_RETRY_TIMEOUT", 10));
         dcs.put("maximum_lag_on_failover", intSetting("PATRONI_MAXIMUM_LAG_ON_FAILOVER", 1048576));
-        dcs.put("synchronous_mode", settings.raw("PATRONI_SYNCHRONOUS_MODE").map(PatroniConfig::isTrue).orElse(false));
+        dcs.put("synchronous_mode", settings.raw("PATRONI_SYNCHRONOUS_MODE").map(Settings::isTrue).orElse(false));
         dcs.put("postgresql", map("use_pg_rewind", true, "use_slots", true));
         Map<String, Object> bootstrap = new LinkedHashMap<>();
         bootstrap.put("dcs", dcs);
@@ -230,10 +229,6 @@ final class PatroniConfig {
                 return fallback;
             }
         }).orElse(fallback);
-    }
-
-    static boolean isTrue(String value) {
-        return List.of("1", "true", "yes", "on").contains(value.strip().toLowerCase(Locale.ROOT));
     }
 
     @SuppressWarnings("unchecked")

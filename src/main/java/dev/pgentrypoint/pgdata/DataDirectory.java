@@ -1,5 +1,6 @@
 package dev.pgentrypoint.pgdata;
 
+import dev.pgentrypoint.os.PostmasterPid;
 import dev.pgentrypoint.settings.Settings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -88,12 +89,11 @@ public final class DataDirectory {
      * A stale file, or a pid that now belongs to another process, gives empty.
      */
     public java.util.OptionalLong livePostmaster() {
-        long pid;
-        try (Stream<String> lines = Files.lines(pgdata.resolve("postmaster.pid"), StandardCharsets.UTF_8)) {
-            pid = Long.parseLong(lines.findFirst().orElse("").trim());
-        } catch (IOException | RuntimeException e) {
-            return java.util.OptionalLong.empty();
+        java.util.OptionalLong named = PostmasterPid.pidOf(pgdata);
+        if (named.isEmpty()) {
+            return named;
         }
+        long pid = named.getAsLong();
         if (pid <= 1 || pid == ProcessHandle.current().pid()
                 || !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
             return java.util.OptionalLong.empty();

@@ -1,10 +1,11 @@
 package dev.pgentrypoint.pgdata;
 
-import dev.pgentrypoint.lifecycle.EntrypointException;
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
 import dev.pgentrypoint.logging.Audit;
 import dev.pgentrypoint.security.Privileges;
 import dev.pgentrypoint.settings.Settings;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ public final class Directories {
         dirs.put("PGDATA", Map.entry(Path.of(settings.pgdata()), "rwx------"));
         dirs.put("PG_SOCKET_DIR", Map.entry(Path.of(settings.socketDir()), "rwxrwxr-x"));
         settings.walDir().ifPresent(w -> dirs.put("POSTGRES_INITDB_WALDIR", Map.entry(Path.of(w), "rwx------")));
-        if ("patroni".equals(settings.startupMode())) {
+        if (settings.startupMode() == StartupMode.PATRONI) {
             dirs.put("PATRONI_RUN_DIR", Map.entry(settings.patroniRunDir(), "rwx------"));
         }
         return dirs;

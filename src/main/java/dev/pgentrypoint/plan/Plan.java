@@ -8,6 +8,7 @@ import dev.pgentrypoint.database.InitScripts;
 import dev.pgentrypoint.patroni.Patroni;
 import dev.pgentrypoint.pgdata.Directories;
 import dev.pgentrypoint.runtime.Postgres;
+import dev.pgentrypoint.settings.StartupMode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,13 +24,13 @@ public final class Plan {
     private final InitScripts scripts;
     private final Postgres postgres;
     private final Patroni patroni;
-    private final String mode;
+    private final StartupMode mode;
     private final Supplier<List<String>> upgrade;
     private final Supplier<List<String>> credentials;
     private final Supplier<List<String>> collation;
 
     /** The plan of {@code mode} (STARTUP_MODE), in the order the workflow runs the steps. */
-    public Plan(String mode, Directories directories, Database database, Configuration configuration, Backup backup,
+    public Plan(StartupMode mode, Directories directories, Database database, Configuration configuration, Backup backup,
             Restore restore, InitScripts scripts, Postgres postgres, Patroni patroni, Supplier<List<String>> upgrade,
             Supplier<List<String>> credentials, Supplier<List<String>> collation) {
         this.mode = mode;
@@ -50,7 +51,7 @@ public final class Plan {
         List<String> out = new ArrayList<>();
         out.add("DRY_RUN: every validation passed; nothing was written or started. The plan:");
         section(out, "init-directories", directories.plan());
-        if ("sleep".equals(mode)) {
+        if (mode == StartupMode.SLEEP) {
             // the workflow's init choice runs no init step in sleep mode: directories only, then no server
             List<String> backupDirectories = backup.directoriesPlan();
             if (!backupDirectories.isEmpty()) {

@@ -55,7 +55,7 @@ public final class Postgres {
 
     public List<String> plan() {
         return switch (settings.startupMode()) {
-            case "sleep" -> List.of("start no server (STARTUP_MODE=sleep); wait for SIGTERM or SIGINT");
+            case SLEEP -> List.of("start no server (STARTUP_MODE=sleep); wait for SIGTERM or SIGINT");
             default -> List.of("start and supervise " + String.join(" ", serverCommand().stream().map(ShellWords::quote).toList()),
                     "wait until postmaster.pid says ready (START_TIMEOUT " + settings.startTimeout() + " s)",
                     "on SIGTERM/SIGINT: fast shutdown, after SHUTDOWN_TIMEOUT " + settings.shutdownTimeout()

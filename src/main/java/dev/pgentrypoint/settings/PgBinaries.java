@@ -1,5 +1,6 @@
 package dev.pgentrypoint.settings;
 
+import dev.pgentrypoint.os.Executables;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,17 +47,13 @@ public final class PgBinaries {
         if (explicit.isPresent()) {
             return Optional.of(new PgBinaries(Path.of(explicit.get()), "PG_BIN_DIR"));
         }
-        for (String entry : path == null ? new String[0] : path.split(":")) {
-            if (entry.isEmpty()) {
-                continue;
-            }
-            Path candidate = Path.of(entry, "postgres");
-            if (Files.isExecutable(candidate) && Files.isRegularFile(candidate)) {
-                try {
-                    return Optional.of(new PgBinaries(candidate.toRealPath().getParent(), "PATH"));
-                } catch (IOException e) {
-                    return Optional.of(new PgBinaries(candidate.getParent(), "PATH"));
-                }
+        Optional<Path> onPath = Executables.onPath("postgres", path);
+        if (onPath.isPresent()) {
+            Path candidate = onPath.get();
+            try {
+                return Optional.of(new PgBinaries(candidate.toRealPath().getParent(), "PATH"));
+            } catch (IOException e) {
+                return Optional.of(new PgBinaries(candidate.getParent(), "PATH"));
             }
         }
         return newestUnder(versionsRoot).map(dir -> new PgBinaries(dir, versionsRoot.toString()));

@@ -167,8 +167,14 @@ public final class Settings {
         return intIn(rawOr("PGPORT", ""), 1, 65535, DEFAULT_PORT);
     }
 
-    public String startupMode() {
-        return rawOr("STARTUP_MODE", "direct").toLowerCase(Locale.ROOT);
+    /** STARTUP_MODE as given (lower case), for its validation and the log; {@link #startupMode()} for decisions. */
+    public String startupModeValue() {
+        return rawOr("STARTUP_MODE", StartupMode.DIRECT.value()).toLowerCase(Locale.ROOT);
+    }
+
+    /** The startup mode; {@code direct} while STARTUP_MODE names none, which validation refuses before anything starts. */
+    public StartupMode startupMode() {
+        return StartupMode.of(startupModeValue()).orElse(StartupMode.DIRECT);
     }
 
     public int shutdownTimeout() {
@@ -177,7 +183,7 @@ public final class Settings {
 
     public int startTimeout() {
         return intIn(rawOr("START_TIMEOUT", ""), 1, 86400,
-                "patroni".equals(startupMode()) ? DEFAULT_PATRONI_START_TIMEOUT : DEFAULT_START_TIMEOUT);
+                startupMode() == StartupMode.PATRONI ? DEFAULT_PATRONI_START_TIMEOUT : DEFAULT_START_TIMEOUT);
     }
 
     /** Seconds a one-shot command (initdb, psql) may take. */
@@ -271,7 +277,7 @@ public final class Settings {
         return raw("LOCK_FILE").map(Path::of).orElseGet(() -> {
             Path pgdata = pgdataPath();
             Path parent = pgdata.getParent();
-            boolean needsEmptyPgdata = "patroni".equals(startupMode()) || flag("BACKUP_RESTORE");
+            boolean needsEmptyPgdata = startupMode() == StartupMode.PATRONI || flag("BACKUP_RESTORE");
             if (parent == null || !needsEmptyPgdata && isMountPoint(pgdata, parent)) {
                 return pgdata.resolve(LOCK_FILE_NAME);
             }
@@ -364,8 +370,12 @@ public final class Settings {
         return env.keySet().stream().filter(Settings::isSecretVariable).sorted().toList();
     }
 
-    static boolean isTrue(String value) {
-        return switch (value.toLowerCase(Locale.ROOT)) {
+    /**
+     * How every boolean variable reads: 1, true, yes or on (any case, surrounding blanks ignored) is true;
+     * anything else, and unset (null), is false.
+     */
+    public static boolean isTrue(String value) {
+        return value != null && switch (value.strip().toLowerCase(Locale.ROOT)) {
             case "1", "true", "yes", "on" -> true;
             default -> false;
         };

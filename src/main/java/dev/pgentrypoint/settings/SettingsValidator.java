@@ -13,7 +13,6 @@ import java.util.Optional;
 
 /** Checks the settings every module shares: ports, modes, timeouts, flags, file locations, binaries. */
 public final class SettingsValidator {
-    static final List<String> STARTUP_MODES = List.of("direct", "patroni", "sleep");
     static final List<String> LOG_FORMATS = List.of("text", "json");
 
     private final Settings settings;
@@ -38,9 +37,8 @@ public final class SettingsValidator {
 
     public void validate(ValidationReport report) {
         settings.raw("PGPORT").ifPresent(v -> checkRange(report, "PGPORT", v, 1, 65535, "a TCP port"));
-        if (!STARTUP_MODES.contains(settings.startupMode())) {
-            report.invalid("STARTUP_MODE", "'" + settings.startupMode() + "' is not a startup mode: use one of "
-                    + String.join(", ", STARTUP_MODES));
+        if (StartupMode.of(settings.startupModeValue()).isEmpty()) {
+            report.invalid("STARTUP_MODE", StartupMode.problem(settings.startupModeValue()));
         }
         settings.raw("SHUTDOWN_TIMEOUT").ifPresent(v -> checkRange(report, "SHUTDOWN_TIMEOUT", v, 1, 86400, "seconds"));
         settings.raw("COMMAND_TIMEOUT").ifPresent(v -> checkRange(report, "COMMAND_TIMEOUT", v, 1, 86400, "seconds"));

@@ -1,6 +1,8 @@
 package dev.pgentrypoint.settings;
 
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.ExitCode;
+import dev.pgentrypoint.core.ValidationError;
+import dev.pgentrypoint.core.ValidationException;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;

@@ -1,12 +1,12 @@
 package dev.pgentrypoint.state;
 
 import dev.pgentrypoint.logging.KeyValues;
+import dev.pgentrypoint.os.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
@@ -127,36 +127,11 @@ public final class StateMachine {
         }
         byte[] content = new StateFile(to.name(), to.code(), previous.name(), TIMESTAMP.format(clock.instant()),
                 ProcessHandle.current().pid(), facts).toJson().getBytes(StandardCharsets.UTF_8);
-        Path dir = stateFile.toAbsolutePath().getParent();
-        Path temp = null;
         try {
-            Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, "." + stateFile.getFileName(), ".tmp");
-            Files.write(temp, content);
-            setMode0644(temp);
-            Files.move(temp, stateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.createDirectories(stateFile.toAbsolutePath().getParent());
+            AtomicFiles.write(stateFile, content, MODE_0644);
         } catch (IOException e) {
-            deleteQuietly(temp, e);
             throw new UncheckedIOException("cannot write state file " + stateFile + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void setMode0644(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, MODE_0644);
-        } catch (UnsupportedOperationException e) {
-            // Not a POSIX file system: the default permissions are the best we can do.
-        }
-    }
-
-    private static void deleteQuietly(Path temp, IOException cause) {
-        if (temp == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException e) {
-            cause.addSuppressed(e);
         }
     }
 

@@ -1,8 +1,7 @@
 package dev.pgentrypoint.supervise;
 
+import dev.pgentrypoint.os.Signals;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
@@ -73,25 +72,17 @@ record StopPolicy(String stopSignal, Duration stopTimeout, String escalateSignal
     }
 
     private static void sendSignal(Child child, long pid, String signal) throws InterruptedException {
-        Process kill;
+        Signals.Outcome kill;
         try {
-            kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
-                    .redirectErrorStream(true)
-                    .start();
+            kill = Signals.kill(pid, signal);
         } catch (IOException e) {
             LOG.warn("Cannot run kill to send SIG{} to pid {} of child '{}': {}", signal, pid, child.name(),
                     e.getMessage());
             return;
         }
-        String output;
-        try (InputStream in = kill.getInputStream()) {
-            output = new String(in.readAllBytes(), Charset.defaultCharset()).strip();
-        } catch (IOException e) {
-            output = e.toString();
-        }
-        int code = kill.waitFor();
-        if (code != 0 && child.isAlive()) {
-            LOG.warn("kill -{} {} for child '{}' failed with code {}: {}", signal, pid, child.name(), code, output);
+        if (!kill.sent() && child.isAlive()) {
+            LOG.warn("kill -{} {} for child '{}' failed with code {}: {}", signal, pid, child.name(), kill.exitCode(),
+                    kill.output());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.pgentrypoint.upgrade;
 
+import dev.pgentrypoint.os.Trees;
 import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.logging.Audit;
 import io.micrometer.core.instrument.Counter;
@@ -50,7 +51,7 @@ public final class AfterUpgrade {
             progress.journal = j;
             String old = j.aside().toString();
             if (!options.keepOld() && Files.isDirectory(j.aside())) {
-                ClusterFiles.deleteTree(j.aside());
+                Trees.delete(j.aside());
                 old = "removed (POSTGRES_UPGRADE_KEEP_OLD=false)";
             }
             LOG.info("upgrade done: PostgreSQL {} -> {} in {} mode; old cluster: {}; logs: {}", j.oldVersion(),

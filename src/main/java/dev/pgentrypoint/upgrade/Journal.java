@@ -1,12 +1,13 @@
 package dev.pgentrypoint.upgrade;
 
+import dev.pgentrypoint.os.AtomicFiles;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -41,11 +42,9 @@ record Journal(Phase phase, String oldVersion, int newMajor, Path pgdata, Path w
         p.setProperty("mode", mode);
         p.setProperty("superuser", superuser);
         p.setProperty("started", started);
-        Path temp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-        try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-            p.store(w, "pg-entrypoint major-version upgrade journal; see docs/upgrade.md before editing");
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        StringWriter text = new StringWriter();
+        p.store(text, "pg-entrypoint major-version upgrade journal; see docs/upgrade.md before editing");
+        AtomicFiles.write(file, text.toString(), PosixFilePermissions.fromString("rw-------"));
     }
 
     /** The journal in {@code file}; empty when there is none. */

@@ -1,5 +1,6 @@
 package dev.pgentrypoint.upgrade;
 
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.ShellWords;
@@ -64,7 +65,7 @@ final class UpgradeChecks {
             return;
         }
         String oldVersion = options.olderOnDisk().orElseThrow();
-        if ("patroni".equals(settings.startupMode())) {
+        if (settings.startupMode() == StartupMode.PATRONI) {
             report.invalid("POSTGRES_UPGRADE", "an upgrade on start is not supported with STARTUP_MODE=patroni: upgrade "
                     + "the cluster with Patroni's own procedure, or unset POSTGRES_UPGRADE");
             return;

@@ -1,5 +1,6 @@
 package dev.pgentrypoint.upgrade;
 
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
@@ -75,12 +76,12 @@ final class UpgradeOptions {
 
     /** Whether an upgrade stopped earlier (a journal next to PGDATA). */
     boolean pending() {
-        return !"sleep".equals(settings.startupMode()) && Files.exists(data.upgradeJournal());
+        return settings.startupMode() != StartupMode.SLEEP && Files.exists(data.upgradeJournal());
     }
 
     /** Whether PGDATA holds an older major than the binaries and the upgrade was requested. */
     boolean needed() {
-        return requested() && !"sleep".equals(settings.startupMode()) && !pending() && olderOnDisk().isPresent();
+        return requested() && settings.startupMode() != StartupMode.SLEEP && !pending() && olderOnDisk().isPresent();
     }
 
     /** The version in PG_VERSION when it is an older major than the binaries'. */

@@ -1,7 +1,7 @@
 package dev.pgentrypoint.upgrade;
 
-import dev.pgentrypoint.lifecycle.EntrypointException;
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
 import java.io.IOException;
 import java.nio.file.Path;
 

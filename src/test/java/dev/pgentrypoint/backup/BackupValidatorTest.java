@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pgentrypoint.core.ValidationError;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.security.Privileges;
 import dev.pgentrypoint.settings.Settings;
-import dev.pgentrypoint.settings.ValidationError;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgentrypoint.lifecycle.EntrypointException;
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
+import dev.pgentrypoint.core.ValidationError;
 import dev.pgentrypoint.security.Privileges;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
-import dev.pgentrypoint.settings.ValidationError;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -218,7 +218,7 @@ class ConfigurationTest {
         assertTrue(read(ConfigRenderer.OWNED + ".previous").contains("work_mem = 8MB"));
         assertEquals(withInclude(conf), read("postgresql.conf"));
         try (Stream<Path> left = Files.list(pgdata)) {
-            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".pg-entrypoint.tmp")));
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")));
         }
     }
 

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.ExitCode;
+import dev.pgentrypoint.core.ValidationError;
+import dev.pgentrypoint.core.ValidationException;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
-import dev.pgentrypoint.settings.ValidationError;
-import dev.pgentrypoint.settings.ValidationException;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

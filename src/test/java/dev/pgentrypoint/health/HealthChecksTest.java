@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pgentrypoint.collation.CollationDrift;
 import dev.pgentrypoint.collation.Drift;
 import dev.pgentrypoint.json.TestJson;
+import dev.pgentrypoint.settings.StartupMode;
 import dev.pgentrypoint.state.State;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -122,7 +123,7 @@ class HealthChecksTest {
     void probesSelectTheirChecksAndTheReportIsJson() {
         AtomicReference<State> state = new AtomicReference<>(State.INITIALIZING);
         HealthChecks checks = new HealthChecks(List.of(new StateCheck(state::get, false), new StateCheck(state::get, true),
-                new PatroniCheck("direct", Optional::empty)));
+                new PatroniCheck(StartupMode.DIRECT, Optional::empty)));
         HealthChecks.Report live = checks.evaluate(HealthChecks.Probe.LIVE);
         assertEquals(1, live.results().size());
         assertTrue(live.up());

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
 import dev.pgentrypoint.logging.Masking;
 import dev.pgentrypoint.state.State;
 import dev.pgentrypoint.state.StateMachine;
@@ -41,12 +43,12 @@ class FailureMaskingTest {
     @Test
     void theReasonOfAFailedCommandMasksItsOutput() {
         Masking.register(List.of(SECRET));
-        String reason = Lifecycle.reason(new RuntimeCamelException("wrapped",
+        String reason = Failures.reason(new RuntimeCamelException("wrapped",
                 failedCommand("ERROR: [041]: unable to decrypt with passphrase '" + SECRET + "'\n")));
         assertTrue(reason.contains("unable to decrypt with passphrase '****'"), reason);
         assertFalse(reason.contains(SECRET), reason);
 
-        String ours = Lifecycle.reason(new EntrypointException("init-backup-recover", ExitCode.INIT_FAILED,
+        String ours = Failures.reason(new EntrypointException("init-backup-recover", ExitCode.INIT_FAILED,
                 "psql exit 2: password " + SECRET + " refused"));
         assertTrue(ours.endsWith("psql exit 2: password **** refused"), ours);
     }

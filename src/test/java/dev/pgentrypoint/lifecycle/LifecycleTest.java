@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
+import dev.pgentrypoint.core.ValidationException;
 import dev.pgentrypoint.json.TestJson;
 import dev.pgentrypoint.settings.Settings;
 import dev.pgentrypoint.settings.SettingsValidator;
-import dev.pgentrypoint.settings.ValidationException;
 import dev.pgentrypoint.settings.ValidationReport;
 import dev.pgentrypoint.state.InstanceLock;
 import dev.pgentrypoint.state.LockHeldException;
@@ -65,7 +67,7 @@ class LifecycleTest {
     @Test
     void codeOfAnEntrypointExceptionIsItsOwn() {
         for (ExitCode code : ExitCode.values()) {
-            assertEquals(code, Lifecycle.codeOf(new EntrypointException("step", code, "reason"), 3));
+            assertEquals(code, Failures.codeOf(new EntrypointException("step", code, "reason"), 3));
         }
     }
 
@@ -74,7 +76,7 @@ class LifecycleTest {
         ValidationReport report = new ValidationReport();
         new SettingsValidator(new Settings(Map.of("PGPORT", "0"), List.of(), dir), Optional.empty()).validate(report);
         ValidationException e = assertThrows(ValidationException.class, report::conclude);
-        assertEquals(ExitCode.INVALID_INPUT, Lifecycle.codeOf(e, 2));
+        assertEquals(ExitCode.INVALID_INPUT, Failures.codeOf(e, 2));
     }
 
     @Test
@@ -82,8 +84,8 @@ class LifecycleTest {
         Path lockFile = dir.resolve("lock");
         try (InstanceLock held = InstanceLock.acquire(lockFile, "/data")) {
             LockHeldException e = assertThrows(LockHeldException.class, () -> InstanceLock.acquire(lockFile, "/data"));
-            assertEquals(ExitCode.INVALID_INPUT, Lifecycle.codeOf(e, 2));
-            assertEquals(ExitCode.INVALID_INPUT, Lifecycle.codeOf(new RuntimeException("wrapped", e), 3));
+            assertEquals(ExitCode.INVALID_INPUT, Failures.codeOf(e, 2));
+            assertEquals(ExitCode.INVALID_INPUT, Failures.codeOf(new RuntimeException("wrapped", e), 3));
         }
     }
 
@@ -91,22 +93,22 @@ class LifecycleTest {
     void codeOfAWrappedCauseIsFound() {
         Throwable e = new IllegalStateException("outer", new UncheckedIOException("middle",
                 new IOException("inner", new EntrypointException("x", ExitCode.SHUTDOWN_FORCED, "forced"))));
-        assertEquals(ExitCode.SHUTDOWN_FORCED, Lifecycle.codeOf(e, 2));
+        assertEquals(ExitCode.SHUTDOWN_FORCED, Failures.codeOf(e, 2));
     }
 
     @Test
     void theOutermostEntrypointExceptionWins() {
         Throwable e = new EntrypointException("outer", ExitCode.RUNTIME_FAILED, "outer",
                 new EntrypointException("inner", ExitCode.INVALID_INPUT, "inner"));
-        assertEquals(ExitCode.RUNTIME_FAILED, Lifecycle.codeOf(e, 2));
+        assertEquals(ExitCode.RUNTIME_FAILED, Failures.codeOf(e, 2));
     }
 
     @Test
     void codeOfAnUnknownExceptionIsThePhaseCode() {
-        assertEquals(ExitCode.INIT_FAILED, Lifecycle.codeOf(new IllegalStateException("boom"), 2));
-        assertEquals(ExitCode.RUNTIME_FAILED, Lifecycle.codeOf(new IllegalStateException("boom"), 3));
-        assertEquals(ExitCode.RUNTIME_FAILED, Lifecycle.codeOf(null, 3));
-        assertEquals(ExitCode.INIT_FAILED, Lifecycle.codeOf(new IllegalStateException("boom"), 42));
+        assertEquals(ExitCode.INIT_FAILED, Failures.codeOf(new IllegalStateException("boom"), 2));
+        assertEquals(ExitCode.RUNTIME_FAILED, Failures.codeOf(new IllegalStateException("boom"), 3));
+        assertEquals(ExitCode.RUNTIME_FAILED, Failures.codeOf(null, 3));
+        assertEquals(ExitCode.INIT_FAILED, Failures.codeOf(new IllegalStateException("boom"), 42));
     }
 
     @Test
@@ -281,7 +283,7 @@ class LifecycleTest {
         var exec = new org.apache.camel.component.exec.ExecException(camel,
                 new java.io.ByteArrayInputStream(new byte[0]),
                 new java.io.ByteArrayInputStream("initdb: error: directory exists\n".getBytes()), 1);
-        String reason = Lifecycle.reason(new org.apache.camel.RuntimeCamelException("wrapped", exec));
+        String reason = Failures.reason(new org.apache.camel.RuntimeCamelException("wrapped", exec));
         List<String> doc = Files.readAllLines(Path.of("docs/operations.md"));
         int at = 0;
         while (!doc.get(at).contains("reason=command ")) {
@@ -294,9 +296,9 @@ class LifecycleTest {
 
         var secret = new org.apache.camel.component.exec.ExecException(camel.replace("--username=postgres",
                 "password=hunter2"), null, null, 1);
-        assertTrue(Lifecycle.reason(secret).contains("password=****") && !Lifecycle.reason(secret).contains("hunter2"),
-                Lifecycle.reason(secret));
-        assertEquals("plain", Lifecycle.reason(new IllegalStateException("plain")));
-        assertEquals("unknown", Lifecycle.reason(null));
+        assertTrue(Failures.reason(secret).contains("password=****") && !Failures.reason(secret).contains("hunter2"),
+                Failures.reason(secret));
+        assertEquals("plain", Failures.reason(new IllegalStateException("plain")));
+        assertEquals("unknown", Failures.reason(null));
     }
 }

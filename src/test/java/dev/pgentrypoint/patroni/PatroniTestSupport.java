@@ -1,13 +1,13 @@
 package dev.pgentrypoint.patroni;
 
 import dev.pgentrypoint.config.Configuration;
+import dev.pgentrypoint.core.ValidationError;
 import dev.pgentrypoint.database.Database;
 import dev.pgentrypoint.database.InitScripts;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.security.Privileges;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
-import dev.pgentrypoint.settings.ValidationError;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.nio.file.Files;

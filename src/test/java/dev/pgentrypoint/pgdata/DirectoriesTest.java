@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.pgentrypoint.lifecycle.EntrypointException;
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ExitCode;
+import dev.pgentrypoint.core.ValidationError;
 import dev.pgentrypoint.security.Privileges;
 import dev.pgentrypoint.settings.Settings;
-import dev.pgentrypoint.settings.ValidationError;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.nio.file.Files;

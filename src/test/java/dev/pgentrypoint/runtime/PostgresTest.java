@@ -3,9 +3,9 @@ package dev.pgentrypoint.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pgentrypoint.core.ValidationError;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
-import dev.pgentrypoint.settings.ValidationError;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.nio.file.Path;
 import java.util.List;

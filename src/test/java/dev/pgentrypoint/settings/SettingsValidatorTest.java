@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.ExitCode;
+import dev.pgentrypoint.core.ValidationError;
+import dev.pgentrypoint.core.ValidationException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

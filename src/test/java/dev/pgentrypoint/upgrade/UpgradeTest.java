@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pgentrypoint.core.EntrypointException;
+import dev.pgentrypoint.core.ValidationError;
 import dev.pgentrypoint.database.Database;
-import dev.pgentrypoint.lifecycle.EntrypointException;
 import dev.pgentrypoint.pgdata.DataDirectory;
 import dev.pgentrypoint.settings.PgBinaries;
 import dev.pgentrypoint.settings.Settings;
-import dev.pgentrypoint.settings.ValidationError;
 import dev.pgentrypoint.settings.ValidationReport;
 import java.io.IOException;
 import java.nio.file.Files;

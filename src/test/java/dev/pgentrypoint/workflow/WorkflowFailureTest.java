@@ -2,7 +2,7 @@ package dev.pgentrypoint.workflow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.ExitCode;
 import dev.pgentrypoint.state.State;
 import java.util.ArrayList;
 import java.util.List;

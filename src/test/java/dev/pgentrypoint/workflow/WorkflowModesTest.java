@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.ExitCode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.pgentrypoint.workflow;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pgentrypoint.MainAccess;
-import dev.pgentrypoint.lifecycle.ExitCode;
+import dev.pgentrypoint.core.ExitCode;
 import dev.pgentrypoint.lifecycle.Lifecycle;
 import dev.pgentrypoint.state.State;
 import dev.pgentrypoint.state.StateMachine;

@@ -1,4 +1,4 @@
-package dev.pgentrypoint.lifecycle;
+package dev.pgentrypoint.core;
 
 /** Exit codes of the entrypoint; numbers are public API and frozen (docs/operations.md). */
 public enum ExitCode {

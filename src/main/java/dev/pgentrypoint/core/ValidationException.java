@@ -1,6 +1,5 @@
-package dev.pgentrypoint.settings;
+package dev.pgentrypoint.core;
 
-import dev.pgentrypoint.lifecycle.EntrypointException;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -8,7 +7,7 @@ import java.util.stream.Collectors;
 public final class ValidationException extends EntrypointException {
     private final List<ValidationError> errors;
 
-    ValidationException(List<ValidationError> errors) {
+    public ValidationException(List<ValidationError> errors) {
         super("validation", errors.stream().map(ValidationError::exitCode)
                         .max(Enum::compareTo).orElseThrow(),
                 errors.size() + " problem(s) found, nothing was changed:\n  - "

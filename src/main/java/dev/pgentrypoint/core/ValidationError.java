@@ -1,6 +1,5 @@
-package dev.pgentrypoint.settings;
+package dev.pgentrypoint.core;
 
-import dev.pgentrypoint.lifecycle.ExitCode;
 
 /** One problem found before anything changed: the variable or file it concerns, and what to do. */
 public record ValidationError(String subject, String message, ExitCode exitCode) {

@@ -1,6 +1,9 @@
-package dev.pgentrypoint.lifecycle;
+package dev.pgentrypoint.core;
 
-/** A failure of one step, carrying the step, the reason and the exit code it leads to. */
+/**
+ * A failure of one step, carrying the step, the reason and the exit code it leads to. The reason is logged as
+ * it is: one thrown over a failed command says the command and the end of its output itself.
+ */
 public class EntrypointException extends RuntimeException {
     private final String step;
     private final ExitCode exitCode;
