@@ -9,9 +9,7 @@ public class EntrypointException extends RuntimeException {
     private final ExitCode exitCode;
 
     public EntrypointException(String step, ExitCode exitCode, String reason) {
-        super(reason);
-        this.step = step;
-        this.exitCode = exitCode;
+        this(step, exitCode, reason, null);
     }
 
     public EntrypointException(String step, ExitCode exitCode, String reason, Throwable cause) {

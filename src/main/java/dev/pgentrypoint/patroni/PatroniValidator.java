@@ -15,18 +15,10 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Checks everything Patroni mode needs before anything changes; each error names its variable or file. */
-final class PatroniValidator {
+record PatroniValidator(Settings settings, PatroniConfig config) {
     private static final Pattern MEMBER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:]+\\]|[^\\s:/\\[\\]]+):([0-9]{1,5})");
     static final List<String> OTHER_DCS = List.of("etcd", "consul", "zookeeper", "exhibitor", "kubernetes", "raft");
-
-    private final Settings settings;
-    private final PatroniConfig config;
-
-    PatroniValidator(Settings settings, PatroniConfig config) {
-        this.settings = settings;
-        this.config = config;
-    }
 
     void validate(ValidationReport report) {
         for (String variable : List.of("PATRONI_TTL", "PATRONI_LOOP_WAIT", "PATRONI_RETRY_TIMEOUT")) {

@@ -14,38 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
-/** DRY_RUN: the steps the entrypoint would take, in order, with their commands (secrets masked). */
-public final class Plan {
-    private final Directories directories;
-    private final Database database;
-    private final Configuration configuration;
-    private final Backup backup;
-    private final Restore restore;
-    private final InitScripts scripts;
-    private final Postgres postgres;
-    private final Patroni patroni;
-    private final StartupMode mode;
-    private final Supplier<List<String>> upgrade;
-    private final Supplier<List<String>> credentials;
-    private final Supplier<List<String>> collation;
-
-    /** The plan of {@code mode} (STARTUP_MODE), in the order the workflow runs the steps. */
-    public Plan(StartupMode mode, Directories directories, Database database, Configuration configuration, Backup backup,
-            Restore restore, InitScripts scripts, Postgres postgres, Patroni patroni, Supplier<List<String>> upgrade,
-            Supplier<List<String>> credentials, Supplier<List<String>> collation) {
-        this.mode = mode;
-        this.directories = directories;
-        this.database = database;
-        this.configuration = configuration;
-        this.backup = backup;
-        this.restore = restore;
-        this.scripts = scripts;
-        this.postgres = postgres;
-        this.patroni = patroni;
-        this.upgrade = upgrade;
-        this.credentials = credentials;
-        this.collation = collation;
-    }
+/**
+ * DRY_RUN: the steps the entrypoint would take, in order, with their commands (secrets masked): the plan
+ * of {@code mode} (STARTUP_MODE), in the order the workflow runs the steps.
+ */
+public record Plan(StartupMode mode, Directories directories, Database database, Configuration configuration,
+        Backup backup, Restore restore, InitScripts scripts, Postgres postgres, Patroni patroni,
+        Supplier<List<String>> upgrade, Supplier<List<String>> credentials, Supplier<List<String>> collation) {
 
     public String render() throws IOException {
         List<String> out = new ArrayList<>();

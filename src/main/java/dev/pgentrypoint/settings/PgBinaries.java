@@ -16,27 +16,13 @@ import java.util.stream.Stream;
 /**
  * Finds PostgreSQL's bin directory: {@code PG_BIN_DIR}, else the directory of {@code postgres}
  * on {@code PATH} (symlinks resolved), else the newest {@code /usr/lib/postgresql/N/bin}.
+ *
+ * @param binDir the bin directory
+ * @param source where the directory came from: {@code PG_BIN_DIR}, {@code PATH} or {@code /usr/lib/postgresql}
  */
-public final class PgBinaries {
+public record PgBinaries(Path binDir, String source) {
     static final List<String> REQUIRED = List.of("postgres", "initdb", "psql");
     private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+(\\d+)(?:\\.(\\d+))?");
-
-    private final Path binDir;
-    private final String source;
-
-    private PgBinaries(Path binDir, String source) {
-        this.binDir = binDir;
-        this.source = source;
-    }
-
-    public Path binDir() {
-        return binDir;
-    }
-
-    /** Where the directory came from: {@code PG_BIN_DIR}, {@code PATH} or {@code /usr/lib/postgresql}. */
-    public String source() {
-        return source;
-    }
 
     public Path tool(String name) {
         return binDir.resolve(name);
