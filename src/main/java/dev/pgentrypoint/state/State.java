@@ -1,26 +1,23 @@
 package dev.pgentrypoint.state;
 
-/** Lifecycle states of the entrypoint; {@link #code()} values are frozen because metrics expose them. */
+/**
+ * Lifecycle states of the entrypoint. {@link #code()} values are frozen because metrics expose them: a state's
+ * code is its place in this list, so a new state goes at the end (StateMachineTest pins every code).
+ */
 public enum State {
-    UNINITIALIZED(0),
-    INITIALIZING(1),
-    READY(2),
-    STARTING(3),
-    RUNNING(4),
-    STOPPING(5),
-    STOPPED(6),
-    ERROR(7),
+    UNINITIALIZED,
+    INITIALIZING,
+    READY,
+    STARTING,
+    RUNNING,
+    STOPPING,
+    STOPPED,
+    ERROR,
     /** A major-version upgrade of PGDATA runs (POSTGRES_UPGRADE=auto): alive, not ready. */
-    UPGRADING(8);
-
-    private final int code;
-
-    State(int code) {
-        this.code = code;
-    }
+    UPGRADING;
 
     /** The stable numeric code of this state. */
     public int code() {
-        return code;
+        return ordinal();
     }
 }

@@ -237,6 +237,8 @@ class StateMachineTest {
     void stateCodesAreFrozen() {
         int[] codes = Stream.of(State.values()).mapToInt(State::code).toArray();
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8), Arrays.stream(codes).boxed().toList());
+        assertEquals(List.of("UNINITIALIZED", "INITIALIZING", "READY", "STARTING", "RUNNING", "STOPPING", "STOPPED", "ERROR",
+                "UPGRADING"), Stream.of(State.values()).map(State::name).toList());
         assertEquals(4, State.RUNNING.code());
         assertEquals(7, State.ERROR.code());
         assertEquals(8, State.UPGRADING.code());
