@@ -32,6 +32,12 @@ public final class Masking {
     /** SQL such as {@code ALTER ROLE x PASSWORD 'secret'} passed with {@code psql -c}. */
     private static final Pattern SQL_PASSWORD = Pattern.compile("(?i)(\\bPASSWORD\\s+)('(?:[^']|'')*'?)");
 
+    /**
+     * A secret shorter than this is hidden only where it stands alone (no letter or digit next to it): a short
+     * password such as {@code x} would otherwise turn every word holding it into stars, and show where it is.
+     */
+    static final int WHOLE_WORD_BELOW = 8;
+
     /** The secrets of this process, registered as they become known. */
     private static final Set<String> KNOWN = ConcurrentHashMap.newKeySet();
 
@@ -53,8 +59,9 @@ public final class Masking {
     }
 
     /**
-     * Replaces every occurrence of each non-empty secret in {@code text} by {@value #MASK};
-     * longer secrets are replaced first so a secret containing another is hidden whole.
+     * Replaces every occurrence of each non-empty secret in {@code text} by {@value #MASK} (of a secret shorter
+     * than {@value #WHOLE_WORD_BELOW} characters, those that stand alone); longer secrets are replaced first so
+     * a secret containing another is hidden whole.
      *
      * @return the masked text, or {@code null} if {@code text} is {@code null}
      */
@@ -69,7 +76,10 @@ public final class Masking {
             .toList();
         String masked = text;
         for (String secret : ordered) {
-            masked = masked.replace(secret, MASK);
+            masked = secret.length() < WHOLE_WORD_BELOW
+                ? Pattern.compile("(?<![A-Za-z0-9])" + Pattern.quote(secret) + "(?![A-Za-z0-9])").matcher(masked)
+                    .replaceAll(Matcher.quoteReplacement(MASK))
+                : masked.replace(secret, MASK);
         }
         return masked;
     }

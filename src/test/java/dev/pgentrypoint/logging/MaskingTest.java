@@ -37,7 +37,18 @@ class MaskingTest {
 
     @Test
     void secretsAreLiteralNotRegex() {
-        assertEquals("a****b", Masking.mask("a.*$1b", List.of(".*$1")));
+        assertEquals("a ****, b", Masking.mask("a .*$1, b", List.of(".*$1")));
+        assertEquals("a****b", Masking.mask("a.*$1.*$1b", List.of(".*$1.*$1")));
+    }
+
+    @Test
+    void aShortSecretIsMaskedWhereItStandsAloneNotInsideWords() {
+        // a password "x" must neither turn "exists" into "e****ists" nor show where it sits in words
+        assertEquals("PGDATA /tmp/a-file exists; password=**** and '****'",
+            Masking.mask("PGDATA /tmp/a-file exists; password=x and 'x'", List.of("x")));
+        assertEquals("pw **** in pwd7", Masking.mask("pw pw7 in pwd7", List.of("pw7")));
+        // from 8 characters on, a secret is masked wherever it occurs
+        assertEquals("prefix****suffix", Masking.mask("prefixlong-one1suffix", List.of("long-one1")));
     }
 
     @Test
