@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.apache.camel.spi.PropertyConfigurer;
 import org.apache.camel.spi.annotations.Component;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +21,16 @@ public class SuperviseComponent extends NamedComponent {
     private final ConcurrentMap<String, Child> children = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, SuperviseConsumer> consumers = new ConcurrentHashMap<>();
 
+    private final PropertyConfigurer optionsConfigurer = new SuperviseOptionsConfigurer();
+
     public SuperviseComponent() {
         super("supervise endpoint needs a child name: supervise:<name>", SuperviseEndpoint::new);
+    }
+
+    /** Binds an endpoint's URI options to its {@link SuperviseOptions}. */
+    @Override
+    public PropertyConfigurer getEndpointPropertyConfigurer() {
+        return optionsConfigurer;
     }
 
     /** Names of children whose process is currently alive. */

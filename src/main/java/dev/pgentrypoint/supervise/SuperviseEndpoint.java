@@ -1,14 +1,12 @@
 package dev.pgentrypoint.supervise;
 
 import dev.pgentrypoint.camel.NamedEndpoint;
-import java.time.Duration;
 import java.util.Locale;
 import org.apache.camel.Category;
 import org.apache.camel.Component;
 import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
-import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 
@@ -17,26 +15,8 @@ import org.apache.camel.spi.UriParam;
         category = Category.CORE)
 public class SuperviseEndpoint extends NamedEndpoint {
 
-    @UriParam(label = "producer", enums = "start,stop,status")
-    private String action;
     @UriParam
-    private ReadinessCheck readyCheck;
-    @UriParam
-    private EscalationTarget escalateTarget;
-    @UriParam
-    private String workingDir;
-    @UriParam(defaultValue = "50")
-    private long readyPollMillis = 50;
-    @UriParam(defaultValue = "60")
-    private long readyTimeout = 60;
-    @UriParam(defaultValue = "INT")
-    private String stopSignal = "INT";
-    @UriParam(defaultValue = "30")
-    private long stopTimeout = 30;
-    @UriParam(defaultValue = "QUIT")
-    private String escalateSignal = "QUIT";
-    @UriParam(defaultValue = "5")
-    private long escalateTimeout = 5;
+    private SuperviseOptions options = SuperviseOptions.DEFAULTS;
 
     SuperviseEndpoint(String uri, Component component, String name) {
         super(uri, component, name);
@@ -49,6 +29,7 @@ public class SuperviseEndpoint extends NamedEndpoint {
 
     @Override
     public Producer createProducer() {
+        String action = options.action();
         if (action == null) {
             throw new IllegalArgumentException("supervise:" + getName() + " producer needs action=start|stop|status");
         }
@@ -59,7 +40,7 @@ public class SuperviseEndpoint extends NamedEndpoint {
             throw new IllegalArgumentException("supervise:" + getName() + " has unknown action '" + action
                     + "', expected start|stop|status", e);
         }
-        return new SuperviseProducer(this, parsed, stopPolicy());
+        return new SuperviseProducer(this, parsed, options.stopPolicy());
     }
 
     @Override
@@ -69,94 +50,12 @@ public class SuperviseEndpoint extends NamedEndpoint {
         return consumer;
     }
 
-    StopPolicy stopPolicy() {
-        return new StopPolicy(stopSignal, Duration.ofSeconds(stopTimeout), escalateSignal,
-                Duration.ofSeconds(escalateTimeout), escalateTarget);
+    /** The options given in this endpoint's URI, the others at their defaults. */
+    SuperviseOptions options() {
+        return options;
     }
 
-    public String getAction() {
-        return action;
-    }
-
-    /** {@code start}, {@code stop} or {@code status}. */
-    public void setAction(String action) {
-        this.action = action;
-    }
-
-    public ReadinessCheck getReadyCheck() {
-        return readyCheck;
-    }
-
-    /** Polled after start until it reports ready; without it the child is ready once started. */
-    public void setReadyCheck(ReadinessCheck readyCheck) {
-        this.readyCheck = readyCheck;
-    }
-
-    public long getReadyPollMillis() {
-        return readyPollMillis;
-    }
-
-    public void setReadyPollMillis(long readyPollMillis) {
-        this.readyPollMillis = readyPollMillis;
-    }
-
-    public long getReadyTimeout() {
-        return readyTimeout;
-    }
-
-    /** Seconds to wait for readiness before the child is stopped and the start fails. */
-    public void setReadyTimeout(long readyTimeout) {
-        this.readyTimeout = readyTimeout;
-    }
-
-    public String getStopSignal() {
-        return stopSignal;
-    }
-
-    public void setStopSignal(String stopSignal) {
-        this.stopSignal = stopSignal;
-    }
-
-    public long getStopTimeout() {
-        return stopTimeout;
-    }
-
-    /** Seconds to wait after the stop signal before escalating. */
-    public void setStopTimeout(long stopTimeout) {
-        this.stopTimeout = stopTimeout;
-    }
-
-    public String getEscalateSignal() {
-        return escalateSignal;
-    }
-
-    public void setEscalateSignal(String escalateSignal) {
-        this.escalateSignal = escalateSignal;
-    }
-
-    public long getEscalateTimeout() {
-        return escalateTimeout;
-    }
-
-    /** Seconds to wait after the escalation signal before SIGKILL. */
-    public void setEscalateTimeout(long escalateTimeout) {
-        this.escalateTimeout = escalateTimeout;
-    }
-
-    public EscalationTarget getEscalateTarget() {
-        return escalateTarget;
-    }
-
-    /** Names the process that receives the escalation signal instead of the child, when there is one. */
-    public void setEscalateTarget(EscalationTarget escalateTarget) {
-        this.escalateTarget = escalateTarget;
-    }
-
-    public String getWorkingDir() {
-        return workingDir;
-    }
-
-    public void setWorkingDir(String workingDir) {
-        this.workingDir = workingDir;
+    void options(SuperviseOptions options) {
+        this.options = options;
     }
 }

@@ -59,8 +59,9 @@ final class SuperviseProducer extends DefaultProducer {
         if (environment != null) {
             environment.forEach((key, value) -> builder.environment().put(String.valueOf(key), String.valueOf(value)));
         }
-        if (endpoint.getWorkingDir() != null) {
-            builder.directory(new File(endpoint.getWorkingDir()));
+        String workingDir = endpoint.options().workingDir();
+        if (workingDir != null) {
+            builder.directory(new File(workingDir));
         }
         LOG.debug("Starting child '{}': {}", name, command);
         Child child = endpoint.getComponent().launch(name, builder, stopPolicy);
@@ -76,10 +77,10 @@ final class SuperviseProducer extends DefaultProducer {
     }
 
     private void awaitReady(Child child, Set<StartGuard> guards) throws InterruptedException {
-        SuperviseEndpoint endpoint = getEndpoint();
-        ReadinessCheck check = endpoint.getReadyCheck();
-        Duration poll = Duration.ofMillis(Math.max(1, endpoint.getReadyPollMillis()));
-        long deadline = System.nanoTime() + Duration.ofSeconds(endpoint.getReadyTimeout()).toNanos();
+        SuperviseOptions options = getEndpoint().options();
+        ReadinessCheck check = options.readyCheck();
+        Duration poll = Duration.ofMillis(Math.max(1, options.readyPollMillis()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(options.readyTimeout()).toNanos();
         Exception lastFailure = null;
         while (true) {
             if (child.stopRequested()) {
@@ -104,7 +105,7 @@ final class SuperviseProducer extends DefaultProducer {
                 LOG.debug("Readiness check of child '{}' failed", child.name(), e);
             }
             if (System.nanoTime() - deadline > 0) {
-                throw timedOut(child, endpoint.getReadyTimeout(), lastFailure);
+                throw timedOut(child, options.readyTimeout(), lastFailure);
             }
             child.waitFor(poll);
         }

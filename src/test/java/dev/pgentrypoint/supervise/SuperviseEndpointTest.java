@@ -26,31 +26,50 @@ class SuperviseEndpointTest extends SuperviseTestSupport {
                 + "&escalateTimeout=2&escalateTarget=#serverPid&workingDir=/tmp", SuperviseEndpoint.class);
 
         assertEquals("postgres", endpoint.getName());
-        assertEquals("stop", endpoint.getAction());
-        assertSame(context.getRegistry().lookupByName("readyFile"), endpoint.getReadyCheck());
-        assertEquals(20, endpoint.getReadyPollMillis());
-        assertEquals(3, endpoint.getReadyTimeout());
-        assertEquals("TERM", endpoint.getStopSignal());
-        assertEquals(4, endpoint.getStopTimeout());
-        assertEquals("SIGQUIT", endpoint.getEscalateSignal());
-        assertEquals(2, endpoint.getEscalateTimeout());
-        assertSame(context.getRegistry().lookupByName("serverPid"), endpoint.getEscalateTarget());
-        assertEquals("/tmp", endpoint.getWorkingDir());
+        assertEquals("stop", endpoint.options().action());
+        assertSame(context.getRegistry().lookupByName("readyFile"), endpoint.options().readyCheck());
+        assertEquals(20, endpoint.options().readyPollMillis());
+        assertEquals(3, endpoint.options().readyTimeout());
+        assertEquals("TERM", endpoint.options().stopSignal());
+        assertEquals(4, endpoint.options().stopTimeout());
+        assertEquals("SIGQUIT", endpoint.options().escalateSignal());
+        assertEquals(2, endpoint.options().escalateTimeout());
+        assertSame(context.getRegistry().lookupByName("serverPid"), endpoint.options().escalateTarget());
+        assertEquals("/tmp", endpoint.options().workingDir());
 
         SuperviseEndpoint defaults = context.getEndpoint("supervise:patroni?readyCheck=#readyFile", SuperviseEndpoint.class);
-        assertSame(endpoint.getReadyCheck(), defaults.getReadyCheck());
-        assertEquals(50, defaults.getReadyPollMillis());
-        assertEquals(60, defaults.getReadyTimeout());
-        assertEquals("INT", defaults.getStopSignal());
-        assertEquals(30, defaults.getStopTimeout());
-        assertEquals("QUIT", defaults.getEscalateSignal());
-        assertEquals(5, defaults.getEscalateTimeout());
-        assertNull(defaults.getEscalateTarget());
+        assertSame(endpoint.options().readyCheck(), defaults.options().readyCheck());
+        assertEquals(50, defaults.options().readyPollMillis());
+        assertEquals(60, defaults.options().readyTimeout());
+        assertEquals("INT", defaults.options().stopSignal());
+        assertEquals(30, defaults.options().stopTimeout());
+        assertEquals("QUIT", defaults.options().escalateSignal());
+        assertEquals(5, defaults.options().escalateTimeout());
+        assertNull(defaults.options().escalateTarget());
     }
 
     @Test
     void rejectsUnknownParameter() {
         assertThrows(ResolveEndpointFailedException.class, () -> context.getEndpoint("supervise:postgres?actoin=start"));
+    }
+
+    @Test
+    void bindsOptionsInAnyCaseAndTheGeneralEndpointOptions() {
+        SuperviseEndpoint endpoint = context.getEndpoint(
+                "supervise:postgres?ACTION=start&readytimeout=7&lazyStartProducer=true", SuperviseEndpoint.class);
+
+        assertEquals("start", endpoint.options().action());
+        assertEquals(7, endpoint.options().readyTimeout());
+        assertEquals(50, endpoint.options().readyPollMillis());
+        assertTrue(endpoint.isLazyStartProducer());
+    }
+
+    @Test
+    void rejectsAValueOfTheWrongTypeAndAMissingBean() {
+        assertThrows(ResolveEndpointFailedException.class,
+                () -> context.getEndpoint("supervise:postgres?readyTimeout=soon"));
+        assertThrows(ResolveEndpointFailedException.class,
+                () -> context.getEndpoint("supervise:postgres?readyCheck=#noSuchCheck"));
     }
 
     @Test
