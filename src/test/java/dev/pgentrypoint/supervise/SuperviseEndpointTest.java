@@ -107,7 +107,9 @@ class SuperviseEndpointTest extends SuperviseTestSupport {
         Path script = script("graceful", "trap 'echo bye; exit 0' INT\necho started\n" + loopForever());
         CompletableFuture<Exchange> started = CompletableFuture.supplyAsync(
                 () -> start("supervise:graceful?action=start&" + READY_CHECK + "&readyTimeout=60", script));
-        while (component.pid("graceful").isEmpty()) {
+        // the trap is set once the script says so
+        while (component.pid("graceful").isEmpty()
+                || childEvents("graceful").stream().noneMatch(e -> e.getFormattedMessage().equals("started"))) {
             Thread.sleep(10);
         }
         long pid = component.pid("graceful").getAsLong();
