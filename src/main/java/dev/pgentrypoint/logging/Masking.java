@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +38,9 @@ public final class Masking {
      * password such as {@code x} would otherwise turn every word holding it into stars, and show where it is.
      */
     static final int WHOLE_WORD_BELOW = 8;
+
+    /** The pattern of each short secret, compiled once: every output line of a supervised child is masked. */
+    private static final Map<String, Pattern> STANDING_ALONE = new ConcurrentHashMap<>();
 
     /** The secrets of this process, registered as they become known. */
     private static final Set<String> KNOWN = ConcurrentHashMap.newKeySet();
@@ -77,11 +81,15 @@ public final class Masking {
         String masked = text;
         for (String secret : ordered) {
             masked = secret.length() < WHOLE_WORD_BELOW
-                ? Pattern.compile("(?<![A-Za-z0-9])" + Pattern.quote(secret) + "(?![A-Za-z0-9])").matcher(masked)
+                ? STANDING_ALONE.computeIfAbsent(secret, Masking::standingAlone).matcher(masked)
                     .replaceAll(Matcher.quoteReplacement(MASK))
                 : masked.replace(secret, MASK);
         }
         return masked;
+    }
+
+    private static Pattern standingAlone(String secret) {
+        return Pattern.compile("(?<![A-Za-z0-9])" + Pattern.quote(secret) + "(?![A-Za-z0-9])");
     }
 
     /**

@@ -138,7 +138,7 @@ final class ContainerBenchmark {
                 }
             }).orElse(new Footprint.Memory(0, 0, 0));
             Path cpuacct = cpuacct(containerPid);
-            long before = Long.parseLong(Files.readString(cpuacct).trim());
+            long before = usage(cpuacct);
             long start = System.nanoTime();
             int checks = 0;
             long end = start + TimeUnit.SECONDS.toNanos(IDLE);
@@ -155,18 +155,18 @@ final class ContainerBenchmark {
                 long next = interval > 0 ? Math.min(end, start + TimeUnit.SECONDS.toNanos((long) checks * interval)) : end;
                 Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
             }
-            double cpu = (Long.parseLong(Files.readString(cpuacct).trim()) - before) / 1e6 * 60e9 / (System.nanoTime() - start);
+            double cpu = (usage(cpuacct) - before) / 1e6 * 60e9 / (System.nanoTime() - start);
             // the same idle time without the HEALTHCHECK: what the container costs by itself
-            before = Long.parseLong(Files.readString(cpuacct).trim());
+            before = usage(cpuacct);
             start = System.nanoTime();
             Thread.sleep(TimeUnit.SECONDS.toMillis(QUIET));
-            double quietCpu = (Long.parseLong(Files.readString(cpuacct).trim()) - before) / 1e6 * 60e9 / (System.nanoTime() - start);
+            double quietCpu = (usage(cpuacct) - before) / 1e6 * 60e9 / (System.nanoTime() - start);
             // what the engine charges the container for an exec of anything (runc joins its cgroup)
-            before = Long.parseLong(Files.readString(cpuacct).trim());
+            before = usage(cpuacct);
             for (int k = 0; k < EXECS; k++) {
                 engine(List.of("exec", name, "true"), work, 30);
             }
-            double execCpu = (Long.parseLong(Files.readString(cpuacct).trim()) - before) / 1e6 / EXECS;
+            double execCpu = (usage(cpuacct) - before) / 1e6 / EXECS;
             t0 = System.nanoTime();
             engine(List.of("restart", "-t", "50", name), work, 120);
             awaitLogin(hostPort(name));
@@ -192,6 +192,11 @@ final class ContainerBenchmark {
     private static java.util.Optional<Long> java(long containerPid) {
         return Footprint.tree(containerPid).stream().filter(p -> ProcessHandle.of(p)
                 .flatMap(h -> h.info().command()).map(c -> c.endsWith("/java")).orElse(false)).findFirst();
+    }
+
+    /** The container's CPU time so far, in nanoseconds. */
+    private static long usage(Path cpuacct) throws IOException {
+        return Long.parseLong(Files.readString(cpuacct).trim());
     }
 
     /** The container's cpuacct.usage file (cgroup v1), from its init process. */
