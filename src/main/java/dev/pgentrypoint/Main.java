@@ -5,6 +5,7 @@ import dev.pgentrypoint.backup.BackupControl;
 import dev.pgentrypoint.backup.BackupSettings;
 import dev.pgentrypoint.backup.BackupStatus;
 import dev.pgentrypoint.backup.Restore;
+import dev.pgentrypoint.camel.BeanInfoCache;
 import dev.pgentrypoint.collation.CollationDrift;
 import dev.pgentrypoint.config.Configuration;
 import dev.pgentrypoint.core.ExitCode;
@@ -135,6 +136,12 @@ public final class Main {
         main.bind("health", health);
         main.bind("metrics", metrics);
         main.bind("routePolicyFactory", metrics.routePolicyFactory());
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport m) {
+                BeanInfoCache.enable(m.getCamelContext());
+            }
+        });
 
         // Camel Main's own settings are in HOME/application.properties; what comes from the environment is here
         main.setDefaultPropertyPlaceholderLocation("file:" + home.resolve(PROPERTIES_FILE));

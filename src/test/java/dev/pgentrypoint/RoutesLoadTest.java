@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import dev.pgentrypoint.camel.BeanInfoCache;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.ModelCamelContext;
 import org.apache.camel.model.RouteConfigurationDefinition;
@@ -57,6 +59,30 @@ class RoutesLoadTest {
 
     private List<RouteDefinition> definitions() {
         return ((ModelCamelContext) context).getRouteDefinitions();
+    }
+
+    /**
+     * Building the routes introspects each bean class once: the bean component's cache is on before the
+     * first route is built (docs/performance.md, "Startup"), so right after the start, before any route
+     * ran, it holds one entry per class the loaded routes call.
+     */
+    @Test
+    void eachBeanClassIsIntrospectedOnceWhileTheRoutesAreBuilt() throws IOException {
+        Pattern reference = Pattern.compile("(?:ref: *|bean:)([A-Za-z]\\w*)");
+        Set<Class<?>> classes = new HashSet<>();
+        int steps = 0;
+        for (Path file : yamlFiles()) {
+            Matcher m = reference.matcher(Files.readString(file));
+            while (m.find()) {
+                Object bean = context.getRegistry().lookupByName(m.group(1));
+                if (bean != null) {
+                    classes.add(bean.getClass());
+                    steps++;
+                }
+            }
+        }
+        assertTrue(steps > 3 * classes.size(), "the routes call " + classes.size() + " classes in " + steps + " steps");
+        assertEquals(classes.size(), BeanInfoCache.size(context), "classes introspected while building the routes");
     }
 
     @Test
