@@ -164,7 +164,7 @@ public final class Benchmark {
                         "≤ 2 × floor = " + fmt(2 * floorIdleCpu), median(idle) <= 2 * floorIdleCpu),
                 row("idle CPU per minute floor: bare postgres", floorIdleCpu, "ms", "", true),
                 row("idle CPU per minute, the JVM alone", median(jvmIdle), "ms", "", true)));
-        System.out.printf(Locale.ROOT, "%nclass archive (lib/pg-entrypoint.jsa) mapped in %d of %d runs%s%n",
+        System.out.printf(Locale.ROOT, "%nclass archive (lib/pg-entrypoint.jsa or .aot) mapped in %d of %d runs%s%n",
                 archiveMapped, RUNS, archiveMapped == RUNS ? "" : ": the figures above are WITHOUT the archive for the "
                         + "other runs (made for another directory or another java?)");
         System.out.printf(Locale.ROOT, "%nmedian of %d runs; %d health probes per run; %d cores; %s%n", RUNS, PROBES,

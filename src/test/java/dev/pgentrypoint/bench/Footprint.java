@@ -34,10 +34,10 @@ final class Footprint {
                 kb.getOrDefault("Anonymous", 0L) / 1024.0);
     }
 
-    /** Whether the process mapped the project's AppCDS archive (lib/pg-entrypoint.jsa). */
+    /** Whether the process mapped the project's class archive (lib/pg-entrypoint.jsa, or .aot with Java 25 and later). */
     static boolean archiveMapped(long pid) throws IOException {
         return Files.readAllLines(Path.of("/proc", Long.toString(pid), "maps")).stream()
-                .anyMatch(l -> l.endsWith("/pg-entrypoint.jsa"));
+                .anyMatch(l -> l.endsWith("/pg-entrypoint.jsa") || l.endsWith("/pg-entrypoint.aot"));
     }
 
     /**
