@@ -9,9 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,15 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
  * own before its first start and maps it from then on; with Java 25 and later it is an AOT cache.
  */
 class ClassArchiveIT {
-    private static final Path PACKAGED = Path.of(System.getProperty("pgentrypoint.dist", "target/pg-entrypoint"))
-            .toAbsolutePath();
-
     @TempDir
     Path tmp;
 
     @Test
     void aCopiedDistributionMakesItsArchiveOnceAndMapsItFromThenOn() throws Exception {
-        Path dist = copy(PACKAGED, tmp.resolve("first"));
+        Path dist = EntrypointProcess.copyDistribution(EntrypointProcess.DIST, tmp.resolve("first"));
         Run made = dryRun(dist, Map.of());
         assertEquals(0, made.code(), made.output());
         assertTrue(made.output().contains("made the class archive " + dist.resolve("lib/pg-entrypoint.jsa")
@@ -46,7 +40,7 @@ class ClassArchiveIT {
         assertTrue(mapped.archivedClasses() > 2000, "classes from the archive: " + mapped.archivedClasses());
 
         // copied on: the archive names the first directory, so the copy makes its own
-        Path second = copy(dist, tmp.resolve("second"));
+        Path second = EntrypointProcess.copyDistribution(dist, tmp.resolve("second"));
         Run again = dryRun(second, Map.of());
         assertEquals(0, again.code(), again.output());
         assertTrue(again.output().contains("made the class archive " + second.resolve("lib/pg-entrypoint.jsa")), again.output());
@@ -58,7 +52,7 @@ class ClassArchiveIT {
         Optional<Path> jdk = newJdk();
         assumeTrue(jdk.isPresent(), "no JDK 25 or later under /usr/lib/jvm");
         String version = javaVersion(jdk.get());
-        Path dist = copy(PACKAGED, tmp.resolve("aot"));
+        Path dist = EntrypointProcess.copyDistribution(EntrypointProcess.DIST, tmp.resolve("aot"));
         Map<String, String> env = Map.of("JAVA_HOME", jdk.get().toString());
 
         Run made = dryRun(dist, env);
@@ -115,25 +109,6 @@ class ClassArchiveIT {
             }
         }
         return new Run(p.exitValue(), output, archived);
-    }
-
-    /** The distribution copied to {@code to}, without its class archives. */
-    private static Path copy(Path from, Path to) throws IOException {
-        List<Path> paths;
-        try (Stream<Path> files = Files.walk(from)) {
-            paths = new ArrayList<>(files.sorted(Comparator.naturalOrder()).toList());
-        }
-        for (Path p : paths) {
-            Path target = to.resolve(from.relativize(p).toString());
-            String name = p.getFileName().toString();
-            if (Files.isDirectory(p)) {
-                Files.createDirectories(target);
-            } else if (!name.startsWith("pg-entrypoint.jsa") && !name.startsWith("pg-entrypoint.aot")) {
-                Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-            }
-        }
-        EntrypointProcess.openUp(to); // started as root, the launcher checks that postgres can read it
-        return to;
     }
 
     /** A JDK of feature version 25 or later among those installed under /usr/lib/jvm. */

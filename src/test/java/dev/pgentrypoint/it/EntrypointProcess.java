@@ -38,18 +38,7 @@ final class EntrypointProcess implements AutoCloseable {
 
     private static Path readableCopy(Path dist) {
         try {
-            Path copy = Files.createTempDirectory("pg-entrypoint-dist-");
-            try (var files = Files.walk(dist)) {
-                for (Path p : files.toList()) {
-                    Path target = copy.resolve(dist.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(target);
-                    } else if (!p.toString().endsWith(".jsa")) {
-                        Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
-                    }
-                }
-            }
-            Runtime.getRuntime().exec(new String[] {"chmod", "-R", "a+rX", copy.toString()}).waitFor();
+            Path copy = copyDistribution(dist, Files.createTempDirectory("pg-entrypoint-dist-"));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try (var files = Files.walk(copy)) {
                     files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -58,9 +47,36 @@ final class EntrypointProcess implements AutoCloseable {
                 }
             }));
             return copy;
-        } catch (IOException | InterruptedException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot copy the distribution " + dist, e);
         }
+    }
+
+    /**
+     * The distribution in {@code from} copied to {@code to} without its class archives ({@code .jsa}, {@code .aot}:
+     * the launcher of the copy makes its own), readable by every user, its parent directories passable: started as
+     * root, the launcher checks that postgres can read it.
+     */
+    static Path copyDistribution(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                String name = p.getFileName().toString();
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else if (!name.endsWith(".jsa") && !name.endsWith(".aot")) {
+                    Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        try {
+            Runtime.getRuntime().exec(new String[] {"chmod", "-R", "a+rX", to.toString()}).waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while opening up " + to, e);
+        }
+        passable(to);
+        return to;
     }
 
     final Path dir;
@@ -111,6 +127,11 @@ final class EntrypointProcess implements AutoCloseable {
     /** A directory anyone may write into, like /tmp, so the dropped-to postgres user can work there. */
     static void openUp(Path p) throws IOException {
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxrwxrwx"));
+        passable(p);
+    }
+
+    /** Every parent directory of {@code p} passable by every user (o+x). */
+    private static void passable(Path p) throws IOException {
         for (Path parent = p.getParent(); parent != null; parent = parent.getParent()) {
             var perms = Files.getPosixFilePermissions(parent);
             if (!perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
