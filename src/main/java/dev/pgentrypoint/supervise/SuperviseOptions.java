@@ -41,6 +41,7 @@ record SuperviseOptions(
     static final SuperviseOptions DEFAULTS = new SuperviseOptions(null, null, null, null, 50, 60, "INT", 30, "QUIT", 5);
 
     private static final List<RecordComponent> OPTIONS = List.of(SuperviseOptions.class.getRecordComponents());
+    private static final Constructor<SuperviseOptions> CANONICAL = canonical();
 
     StopPolicy stopPolicy() {
         return new StopPolicy(stopSignal, Duration.ofSeconds(stopTimeout), escalateSignal,
@@ -65,13 +66,20 @@ record SuperviseOptions(
     /** These options with {@code option} set to {@code value}, which has the option's type already. */
     SuperviseOptions with(RecordComponent option, Object value) {
         Object[] values = OPTIONS.stream().map(each -> each.equals(option) ? value : get(each)).toArray();
-        Class<?>[] types = OPTIONS.stream().map(RecordComponent::getType).toArray(Class<?>[]::new);
         try {
-            Constructor<SuperviseOptions> canonical = SuperviseOptions.class.getDeclaredConstructor(types);
-            return canonical.newInstance(values);
+            return CANONICAL.newInstance(values);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Cannot set supervise option " + option.getName() + " in "
                     + Arrays.toString(values), e);
+        }
+    }
+
+    private static Constructor<SuperviseOptions> canonical() {
+        try {
+            return SuperviseOptions.class.getDeclaredConstructor(
+                    OPTIONS.stream().map(RecordComponent::getType).toArray(Class<?>[]::new));
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
         }
     }
 }
