@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,26 +25,14 @@ class SuperviseEndpointTest extends SuperviseTestSupport {
                 + "&escalateTimeout=2&escalateTarget=#serverPid&workingDir=/tmp", SuperviseEndpoint.class);
 
         assertEquals("postgres", endpoint.getName());
-        assertEquals("stop", endpoint.options().action());
-        assertSame(context.getRegistry().lookupByName("readyFile"), endpoint.options().readyCheck());
-        assertEquals(20, endpoint.options().readyPollMillis());
-        assertEquals(3, endpoint.options().readyTimeout());
-        assertEquals("TERM", endpoint.options().stopSignal());
-        assertEquals(4, endpoint.options().stopTimeout());
-        assertEquals("SIGQUIT", endpoint.options().escalateSignal());
-        assertEquals(2, endpoint.options().escalateTimeout());
-        assertSame(context.getRegistry().lookupByName("serverPid"), endpoint.options().escalateTarget());
-        assertEquals("/tmp", endpoint.options().workingDir());
+        // the options compare as a record: the bean references by identity, the others by value
+        ReadinessCheck readyCheck = context.getRegistry().lookupByNameAndType("readyFile", ReadinessCheck.class);
+        EscalationTarget escalateTarget = context.getRegistry().lookupByNameAndType("serverPid", EscalationTarget.class);
+        assertEquals(new SuperviseOptions("stop", readyCheck, escalateTarget, "/tmp", 20, 3, "TERM", 4, "SIGQUIT", 2),
+                endpoint.options());
 
         SuperviseEndpoint defaults = context.getEndpoint("supervise:patroni?readyCheck=#readyFile", SuperviseEndpoint.class);
-        assertSame(endpoint.options().readyCheck(), defaults.options().readyCheck());
-        assertEquals(50, defaults.options().readyPollMillis());
-        assertEquals(60, defaults.options().readyTimeout());
-        assertEquals("INT", defaults.options().stopSignal());
-        assertEquals(30, defaults.options().stopTimeout());
-        assertEquals("QUIT", defaults.options().escalateSignal());
-        assertEquals(5, defaults.options().escalateTimeout());
-        assertNull(defaults.options().escalateTarget());
+        assertEquals(new SuperviseOptions(null, readyCheck, null, null, 50, 60, "INT", 30, "QUIT", 5), defaults.options());
     }
 
     @Test
